@@ -1,0 +1,48 @@
+import { parseArgs } from "node:util";
+import { failsAt, summarize } from "../core/finding.js";
+import { renderFindingsGithub } from "../core/render-github.js";
+import { renderFindingsJson } from "../core/render-json.js";
+import { renderFindingsText } from "../core/render-text.js";
+import { EXIT, UsageError, type CliIO } from "./cli-io.js";
+import { COMMON_OPTIONS, FAIL_ON, oneOf, overridesFrom } from "./options.js";
+import { loadSourceLines, openRepository } from "./session.js";
+
+export const CHECK_HELP = `Usage: apprentice-tools check [PATHS…] [options]
+
+Validates manifests (files, folders or globs; default: the config's \`manifests\`).
+
+Options:
+  --config FILE          configuration file (default: apprentice-tools.yml, .github/apprentice-tools.yml)
+  --format FORMAT        text (default), json, github (workflow annotations)
+  --fail-on LEVEL        error (default), warning, notice, never: exit 1 at or above it
+  --catalog DIR          tool catalog folder ("none" to skip availability checks)
+  --max-tools N          global max_tools (default 50)
+  --safety-margin N      global safety_margin (default 5)
+  --max-tokens N         global token budget
+
+Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or configuration error.`;
+
+export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: COMMON_OPTIONS, allowPositionals: true, strict: true });
+  if (values.help) {
+    io.stdout(CHECK_HELP + "\n");
+    return EXIT.ok;
+  }
+  const format = oneOf("format", values.format, ["text", "json", "github"] as const, "text");
+  const failOn = oneOf("fail-on", values["fail-on"], FAIL_ON, "error");
+  const repo = await openRepository(io.cwd, overridesFrom(values, positionals));
+  const { findings, files } = repo.check;
+  if (files === 0 && !repo.loaded.configBroken) {
+    const where = positionals.length ? positionals.join(", ") : String(repo.loaded.config.manifests);
+    throw new UsageError(`No manifest files found at ${where}.`, "Check the path, or set `manifests:` in apprentice-tools.yml to a glob such as \"manifests/**/*.{yml,yaml}\".");
+  }
+  const summary = summarize(findings, files);
+  if (format === "json") io.stdout(renderFindingsJson(findings, summary));
+  else if (format === "github") io.stdout(renderFindingsGithub(findings));
+  else {
+    const lines = await loadSourceLines(io.cwd, findings.filter((f) => f.line !== undefined).map((f) => f.file));
+    io.stdout(renderFindingsText(findings, summary, lines) + "\n");
+  }
+  if (repo.loaded.configBroken) return EXIT.usage;
+  return failsAt(findings, failOn) ? EXIT.findings : EXIT.ok;
+}

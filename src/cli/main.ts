@@ -1,0 +1,70 @@
+import { checkCommand, CHECK_HELP } from "./check-command.js";
+import { EXIT, UsageError, type CliIO } from "./cli-io.js";
+import { planCommand, PLAN_HELP } from "./plan-command.js";
+import { provisionCommand, PROVISION_HELP } from "./provision-command.js";
+
+export const HELP = `apprentice-tools — govern which MCP tools each type of AI agent is given.
+
+Usage: apprentice-tools <command> [options]
+
+Commands:
+  check [PATHS…]            validate manifests (exit 1 on findings at or above --fail-on)
+  plan                      show which tools each apprentice gets, and why (--base REF for changes)
+  provision TYPE            the tools one apprentice gets (for spawners)
+  feedback parse FILE       feedback entries found in an issue body (JSON)
+  catalog refresh           list the tools of the MCP servers in .mcp.json into the catalog
+  help [COMMAND]            this help, or a command's
+
+Run \`apprentice-tools <command> --help\` for a command's options.`;
+
+type Command = (argv: string[], io: CliIO) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
+  check: { run: checkCommand, help: CHECK_HELP },
+  plan: { run: planCommand, help: PLAN_HELP },
+  provision: { run: provisionCommand, help: PROVISION_HELP },
+};
+
+/** Runs the CLI; returns the exit code. Every failure is reported as text, never a bare stack. */
+export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    const topic = name === "help" && rest[0] ? COMMANDS[rest[0]] : undefined;
+    io.stdout((topic?.help ?? HELP) + "\n");
+    return EXIT.ok;
+  }
+  if (name === "--version" || name === "-v") {
+    io.stdout(`${await version()}\n`);
+    return EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`error: unknown command "${name}".\n\n${HELP}\n`);
+    return EXIT.usage;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    return reportError(err, name, io);
+  }
+}
+
+function reportError(err: unknown, command: string, io: CliIO): number {
+  if (err instanceof UsageError) {
+    io.stderr(`error: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ""}`);
+    return EXIT.usage;
+  }
+  const e = err as { code?: string; message?: string };
+  if (typeof e.code === "string" && e.code.startsWith("ERR_PARSE_ARGS")) {
+    io.stderr(`error: ${e.message}\nhint: run \`apprentice-tools ${command} --help\` for its options.\n`);
+    return EXIT.usage;
+  }
+  io.stderr(`error: ${command} failed unexpectedly: ${e.message ?? String(err)}\nThis is a bug in apprentice-tools; please report it with the command you ran.\n${(err as Error).stack ?? ""}\n`);
+  return EXIT.usage;
+}
+
+async function version(): Promise<string> {
+  const { readFile } = await import("node:fs/promises");
+  const pkg = JSON.parse(await readFile(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}

@@ -1,0 +1,40 @@
+import { parseArgs } from "node:util";
+import { provision, UnknownApprenticeError } from "../library.js";
+import { EXIT, UsageError, type CliIO } from "./cli-io.js";
+import { COMMON_OPTIONS, oneOf, overridesFrom } from "./options.js";
+import { openRepository } from "./session.js";
+
+export const PROVISION_FORMATS = ["json", "names"] as const;
+
+export const PROVISION_HELP = `Usage: apprentice-tools provision TYPE [--task TEXT] [--format ${PROVISION_FORMATS.join("|")}]
+
+Prints the tools one apprentice type gets: what a spawner hands it.
+
+Options:
+  --task TEXT            rank optional tools by relevance to this task
+  --format FORMAT        json (default: the apprentice's plan), names (one tool per line)
+  (and --config, --catalog, --max-tools, --safety-margin, --max-tokens as for check)`;
+
+export async function provisionCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: { ...COMMON_OPTIONS, task: { type: "string" } }, allowPositionals: true, strict: true });
+  if (values.help) {
+    io.stdout(PROVISION_HELP + "\n");
+    return EXIT.ok;
+  }
+  const [type, ...extra] = positionals;
+  if (!type) throw new UsageError("provision needs an apprentice type.", "For example: apprentice-tools provision python_patterns --format names");
+  if (extra.length) throw new UsageError(`provision takes one apprentice type; got ${positionals.length}: ${positionals.join(" ")}.`);
+  const format = oneOf("format", values.format, PROVISION_FORMATS, "json");
+  const repo = await openRepository(io.cwd, overridesFrom(values, []));
+  let plan;
+  try {
+    plan = provision(repo, type, values.task ? { task: values.task } : {});
+  } catch (err) {
+    if (err instanceof UnknownApprenticeError) throw new UsageError(err.message);
+    throw err;
+  }
+  if (format === "names") io.stdout(plan.tools.join("\n") + (plan.tools.length ? "\n" : ""));
+  else io.stdout(JSON.stringify(plan, null, 2) + "\n");
+  if (plan.status !== "ok") io.stderr(`note: ${type} is ${plan.status}${plan.missing_required.length ? `: missing required ${plan.missing_required.join(", ")}` : ""}; run \`apprentice-tools check\` for details.\n`);
+  return plan.status === "invalid" ? EXIT.findings : EXIT.ok;
+}

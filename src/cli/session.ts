@@ -1,0 +1,39 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Plan } from "../core/plan.js";
+import type { FileSource } from "../io/file-source.js";
+import { gitRevisionSource } from "../io/git-source.js";
+import { ConfigFileMissing, type Overrides } from "../io/repository.js";
+import { loadRepository, type Repository } from "../library.js";
+import { UsageError } from "./cli-io.js";
+
+/** Reads and checks a repository, turning a missing --config into a usage error. */
+export async function openRepository(source: string | FileSource, overrides: Overrides): Promise<Repository> {
+  try {
+    return await loadRepository(source, overrides);
+  } catch (err) {
+    if (err instanceof ConfigFileMissing) throw new UsageError(err.message, "Check the path given to --config (it is relative to the current directory), or leave --config out to use apprentice-tools.yml if there is one.");
+    throw err;
+  }
+}
+
+/** The plan of the repository as it was at `ref`, with the same overrides. */
+export async function planAtRef(cwd: string, ref: string, overrides: Overrides, task?: string): Promise<Plan> {
+  const source = await gitRevisionSource(cwd, ref).catch((err: Error & { hint?: string }) => {
+    throw new UsageError(err.message, err.hint);
+  });
+  const repo = await openRepository(source, overrides);
+  return repo.plan(task ? { task } : {});
+}
+
+/** The lines of each file that has a finding with a place, for showing the offending line. */
+export async function loadSourceLines(cwd: string, files: Iterable<string>): Promise<(file: string) => string[] | undefined> {
+  const map = new Map<string, string[]>();
+  await Promise.all(
+    [...new Set(files)].map(async (file) => {
+      const text = await readFile(join(cwd, file), "utf8").catch(() => undefined);
+      if (text !== undefined) map.set(file, text.split(/\r?\n/));
+    }),
+  );
+  return (file) => map.get(file);
+}

@@ -1,0 +1,186 @@
+import { z } from "zod";
+import { compilePattern, isValidToolName } from "./patterns.js";
+
+/**
+ * The catalog: the tools that exist (DESIGN §3). Built from one parsed file per
+ * server: either the JSON result of an MCP `tools/list` call or a plain list of names.
+ */
+
+export interface CatalogTool {
+  name: string;
+  server: string;
+  /** The Claude Code form, `mcp__<server>__<name>` (or `name` when already namespaced). */
+  qualified: string;
+  title?: string;
+  description?: string;
+  inputSchema?: unknown;
+  annotations?: Record<string, unknown>;
+  /** Position in catalog order (files sorted by name, tools as each file lists them). */
+  index: number;
+}
+
+export interface Catalog {
+  tools: CatalogTool[];
+  servers: string[];
+  /** Look a tool up by its listed name or its `mcp__<server>__<name>` form. */
+  get(name: string): CatalogTool | undefined;
+  has(name: string): boolean;
+  /** Every tool an entry (name or pattern) matches, in catalog order. Cached. */
+  expand(entry: string): CatalogTool[];
+  names(): string[];
+}
+
+export const ToolsListSchema = z.object({
+  tools: z.array(
+    z.looseObject({
+      name: z.string(),
+      title: z.string().optional(),
+      description: z.string().optional(),
+      inputSchema: z.unknown().optional(),
+      annotations: z.record(z.string(), z.unknown()).optional(),
+    }),
+  ),
+  nextCursor: z.string().optional(),
+});
+
+export const NameListSchema = z.array(z.string());
+
+export interface CatalogFileInput {
+  /** File stem = server name. */
+  server: string;
+  file: string;
+  data: unknown;
+}
+
+export interface CatalogProblem {
+  file: string;
+  /** JSON-ish path inside the file, when the problem is at one entry. */
+  path?: (string | number)[];
+  message: string;
+  /** How to fix it. */
+  fix: string;
+}
+
+type RawTool = Omit<CatalogTool, "index" | "qualified">;
+
+function rawToolsOf(input: CatalogFileInput, problems: CatalogProblem[]): RawTool[] {
+  const list = NameListSchema.safeParse(input.data);
+  if (list.success) return list.data.map((name) => ({ name, server: input.server }));
+  const toolsList = ToolsListSchema.safeParse(input.data);
+  if (toolsList.success) {
+    return toolsList.data.tools.map((t) => {
+      const tool: RawTool = { name: t.name, server: input.server };
+      if (t.title !== undefined) tool.title = t.title;
+      if (t.description !== undefined) tool.description = t.description;
+      if (t.inputSchema !== undefined) tool.inputSchema = t.inputSchema;
+      if (t.annotations !== undefined) tool.annotations = t.annotations;
+      return tool;
+    });
+  }
+  problems.push({
+    file: input.file,
+    message: "is neither a list of tool names nor an MCP `tools/list` result",
+    fix: 'Write either a list of names (`["read_file", "grep"]`) or the JSON an MCP server answers to tools/list (`{"tools":[{"name":"read_file","description":"…","inputSchema":{…}}]}`).',
+  });
+  return [];
+}
+
+export function buildCatalog(files: readonly CatalogFileInput[]): { catalog: Catalog; problems: CatalogProblem[] } {
+  const problems: CatalogProblem[] = [];
+  const sorted = [...files].sort((a, b) => (a.server < b.server ? -1 : a.server > b.server ? 1 : 0));
+  const tools: CatalogTool[] = [];
+  const byName = new Map<string, CatalogTool>();
+  for (const file of sorted) {
+    rawToolsOf(file, problems).forEach((raw, i) => {
+      if (!isValidToolName(raw.name)) {
+        problems.push({ file: file.file, path: ["tools", i, "name"], message: `lists \`${raw.name}\`, which is not a valid tool name`, fix: "Tool names use letters, digits, `_`, `.`, `:` and `-` (1–128 characters)." });
+        return;
+      }
+      if (byName.has(raw.name)) {
+        const first = byName.get(raw.name);
+        problems.push({ file: file.file, path: ["tools", i, "name"], message: `lists \`${raw.name}\`, which server \`${first?.server}\` already provides`, fix: "Tool names must be unique across servers; use the `mcp__<server>__<tool>` form in one of them." });
+        return;
+      }
+      const qualified = raw.name.startsWith("mcp__") ? raw.name : `mcp__${raw.server}__${raw.name}`;
+      const tool: CatalogTool = { ...raw, qualified, index: tools.length };
+      tools.push(tool);
+      byName.set(raw.name, tool);
+      if (!byName.has(qualified)) byName.set(qualified, tool);
+    });
+  }
+  return { catalog: makeCatalog(tools, byName), problems };
+}
+
+function makeCatalog(tools: CatalogTool[], byName: Map<string, CatalogTool>): Catalog {
+  // Names sorted once so that a pattern's literal prefix narrows the candidates to a range.
+  const sortedKeys = [...byName.keys()].sort();
+  const expandCache = new Map<string, CatalogTool[]>();
+  const servers = [...new Set(tools.map((t) => t.server))];
+  const byServer = new Map<string, CatalogTool[]>();
+  for (const t of tools) {
+    const list = byServer.get(t.server);
+    if (list) list.push(t);
+    else byServer.set(t.server, [t]);
+  }
+
+  function lowerBound(prefix: string): number {
+    let lo = 0;
+    let hi = sortedKeys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((sortedKeys[mid] as string) < prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  function expandUncached(entry: string): CatalogTool[] {
+    const compiled = compilePattern(entry);
+    const found = new Set<CatalogTool>();
+    if (compiled.server !== undefined) for (const t of byServer.get(compiled.server) ?? []) found.add(t);
+    for (let i = lowerBound(compiled.prefix); i < sortedKeys.length; i++) {
+      const key = sortedKeys[i] as string;
+      if (!key.startsWith(compiled.prefix)) break;
+      const tool = byName.get(key) as CatalogTool;
+      if (compiled.test(key, tool.server)) found.add(tool);
+    }
+    return [...found].sort((a, b) => a.index - b.index);
+  }
+
+  return {
+    tools,
+    servers,
+    get: (name) => byName.get(name),
+    has: (name) => byName.has(name),
+    names: () => tools.map((t) => t.name),
+    expand(entry) {
+      let hit = expandCache.get(entry);
+      if (!hit) {
+        hit = expandUncached(entry);
+        expandCache.set(entry, hit);
+      }
+      return hit;
+    },
+  };
+}
+
+/** The text a client sends to the model for one tool: what its token cost is made of. */
+export function toolDefinitionText(tool: CatalogTool): string {
+  return JSON.stringify({ name: tool.name, description: tool.description ?? "", input_schema: tool.inputSchema ?? { type: "object" } });
+}
+
+/** Counts tokens in a text; injected so the core stays free of any particular tokenizer. */
+export type TokenCounter = (text: string) => number;
+
+/** Per-tool token estimates, computed once per tool and cached. */
+export function tokenEstimator(count: TokenCounter): (tool: CatalogTool) => number {
+  const cache = new Map<CatalogTool, number>();
+  return (tool) => {
+    let n = cache.get(tool);
+    if (n === undefined) {
+      n = count(toolDefinitionText(tool));
+      cache.set(tool, n);
+    }
+    return n;
+  };
+}

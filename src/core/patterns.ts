@@ -1,0 +1,131 @@
+/**
+ * Tool names and patterns (DESIGN §2).
+ *
+ * Names follow MCP practice: `[A-Za-z0-9_.:-]`, 1–128 characters. A pattern may also
+ * use `*` (any run of characters) and `?` (one character). A bare `mcp__<server>`
+ * (Claude Code's rule) means every tool of that server. Matching is case-sensitive.
+ * The alphabet is so small that a hand-made translation to a RegExp is exact; glob
+ * libraries bring path semantics (`/`, dotfiles, braces) that tool names must not get.
+ */
+
+export const TOOL_NAME_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
+export const TOOL_ENTRY_RE = /^[A-Za-z0-9_.:*?-]{1,128}$/;
+const BARE_SERVER_RE = /^mcp__([A-Za-z0-9_.:-]+?)$/;
+
+export function isValidToolName(name: string): boolean {
+  return TOOL_NAME_RE.test(name);
+}
+
+export function isValidToolEntry(entry: string): boolean {
+  return TOOL_ENTRY_RE.test(entry);
+}
+
+/** True for entries with wildcards or the bare-server form. */
+export function isPattern(entry: string): boolean {
+  return entry.includes("*") || entry.includes("?") || bareServerOf(entry) !== undefined;
+}
+
+/** `mcp__github` → `github`; anything with a tool part (`mcp__github__x`) → undefined. */
+export function bareServerOf(entry: string): string | undefined {
+  const m = BARE_SERVER_RE.exec(entry);
+  if (!m || m[1] === undefined) return undefined;
+  return m[1].includes("__") ? undefined : m[1];
+}
+
+/** Why an entry is not a valid name or pattern, or undefined when it is. */
+export function explainInvalidEntry(entry: string, allowPatterns: boolean): string | undefined {
+  if (entry.length === 0) return "it is empty";
+  if (entry.length > 128) return `it is ${entry.length} characters long; the limit is 128`;
+  const bad = [...new Set([...entry].filter((ch) => !/[A-Za-z0-9_.:-]/.test(ch) && !(allowPatterns && (ch === "*" || ch === "?"))))];
+  if (bad.length > 0) {
+    const shown = bad.map((ch) => (ch === " " ? "a space" : `\`${ch}\``)).join(", ");
+    return `it contains ${shown}; tool names may use only letters, digits, \`_\`, \`.\`, \`:\` and \`-\`${allowPatterns ? " (plus `*` and `?` in patterns)" : ""}`;
+  }
+  return undefined;
+}
+
+export interface CompiledPattern {
+  source: string;
+  /** Literal prefix before the first wildcard (used to narrow candidates). */
+  prefix: string;
+  /** For bare `mcp__<server>` entries: the server. */
+  server?: string;
+  test(name: string, server?: string): boolean;
+}
+
+function globToRegExp(glob: string): RegExp {
+  let re = "^";
+  for (const ch of glob) {
+    if (ch === "*") re += ".*";
+    else if (ch === "?") re += ".";
+    else re += ch.replace(/[.\\^$+{}()|[\]-]/g, "\\$&");
+  }
+  return new RegExp(re + "$", "s");
+}
+
+const compiledCache = new Map<string, CompiledPattern>();
+
+/** Compiles (and caches: patterns repeat across manifests) one entry. */
+export function compilePattern(source: string): CompiledPattern {
+  const cached = compiledCache.get(source);
+  if (cached) return cached;
+  let compiled: CompiledPattern;
+  const server = bareServerOf(source);
+  if (server !== undefined) {
+    const namespaced = `mcp__${server}__`;
+    compiled = {
+      source,
+      prefix: source,
+      server,
+      test: (name, toolServer) => toolServer === server || name.startsWith(namespaced),
+    };
+  } else if (!source.includes("*") && !source.includes("?")) {
+    compiled = { source, prefix: source, test: (name) => name === source };
+  } else {
+    const firstWild = source.search(/[*?]/);
+    const prefix = source.slice(0, firstWild);
+    const rest = source.slice(firstWild);
+    if (rest === "*") {
+      compiled = { source, prefix, test: (name) => name.startsWith(prefix) };
+    } else {
+      const re = globToRegExp(source);
+      compiled = { source, prefix, test: (name) => re.test(name) };
+    }
+  }
+  if (compiledCache.size > 50_000) compiledCache.clear();
+  compiledCache.set(source, compiled);
+  return compiled;
+}
+
+/** Does `entry` (a name or a pattern) match the tool `name` (of `server`, when known)? */
+export function matches(entry: string, name: string, server?: string): boolean {
+  return compilePattern(entry).test(name, server);
+}
+
+/** The first of `patterns` that matches the tool, if any. */
+export function firstMatch(patterns: readonly string[], name: string, server?: string): string | undefined {
+  for (const p of patterns) if (compilePattern(p).test(name, server)) return p;
+  return undefined;
+}
+
+/**
+ * Does every tool `entry` could match also match one of `patterns`? Exact for names;
+ * for patterns, decided structurally (a pattern `a*` is covered by `a*`, `*`, or any
+ * pattern that matches its literal prefix followed by anything).
+ */
+export function isShadowedBy(entry: string, patterns: readonly string[]): string | undefined {
+  if (!isPattern(entry)) return firstMatch(patterns, entry);
+  const server = bareServerOf(entry);
+  for (const p of patterns) {
+    if (p === entry) return p;
+    if (server !== undefined) {
+      if (bareServerOf(p) === server) return p;
+      continue;
+    }
+    // `p` covers `entry` when p is `X*` and entry starts with X.
+    if (p.endsWith("*") && !p.slice(0, -1).includes("*") && !p.slice(0, -1).includes("?") && entry.startsWith(p.slice(0, -1))) {
+      return p;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,151 @@
+import type { Catalog, CatalogTool } from "./catalog.js";
+import type { GlobalLimits } from "./config-schema.js";
+import type { Finding } from "./finding.js";
+import type { CheckedManifest } from "./manifest-check.js";
+import type { Manifest } from "./manifest-schema.js";
+import { isPattern } from "./patterns.js";
+import { provision, type Candidate, type Exclusion, type ToolSource } from "./provision.js";
+
+/** One apprentice in the plan (DESIGN §5). */
+export interface ApprenticePlan {
+  apprentice_type: string;
+  file: string;
+  status: "ok" | "degraded" | "invalid";
+  tools: string[];
+  excluded: Exclusion[];
+  substitutions: { tool: string; with: string }[];
+  capacity: { used: number; available: number };
+  tokens: number | null;
+  /** The token budget that applied, when there was one. */
+  max_tokens: number | null;
+  /** How each given tool came to be given. */
+  sources: Record<string, ToolSource>;
+  /** Required tools it will not get. */
+  missing_required: string[];
+  changes?: PlanChanges;
+}
+
+export interface PlanChanges {
+  added: string[];
+  removed: string[];
+}
+
+export interface Plan {
+  limits: { max_tools: number; safety_margin: number; max_tokens: number | null };
+  apprentices: ApprenticePlan[];
+}
+
+export interface PlanOptions {
+  limits: GlobalLimits;
+  catalog?: Catalog;
+  tokensOf?: (tool: CatalogTool) => number;
+  rank?: (candidates: readonly Candidate[], manifest: Manifest) => Candidate[];
+}
+
+function hasErrors(findings: readonly Finding[]): boolean {
+  return findings.some((f) => f.severity === "error");
+}
+
+/** Provisions one manifest into its plan entry. */
+export function planApprentice(m: Manifest, file: string, findings: readonly Finding[], opts: PlanOptions): ApprenticePlan {
+  const r = provision(m, opts);
+  const status = hasErrors(findings) ? "invalid" : r.missingRequired.length > 0 ? "degraded" : "ok";
+  return {
+    apprentice_type: m.apprentice_type,
+    file,
+    status,
+    tools: r.tools,
+    excluded: r.excluded,
+    substitutions: r.substitutions,
+    capacity: r.capacity,
+    tokens: r.tokens,
+    max_tokens: r.maxTokens,
+    sources: r.sources,
+    missing_required: r.missingRequired,
+  };
+}
+
+/**
+ * The provisioning plan of every apprentice whose manifest could be read, in
+ * apprentice-type order. `findingsByFile` decides which are `invalid`.
+ */
+export function buildPlan(checked: readonly CheckedManifest[], findingsByFile: ReadonlyMap<string, readonly Finding[]>, opts: PlanOptions): Plan {
+  const apprentices: ApprenticePlan[] = [];
+  const seen = new Set<string>();
+  for (const c of checked) {
+    if (!c.manifest || seen.has(c.manifest.apprentice_type)) continue;
+    seen.add(c.manifest.apprentice_type);
+    apprentices.push(planApprentice(c.manifest, c.file, findingsByFile.get(c.file) ?? c.findings, opts));
+  }
+  apprentices.sort((a, b) => (a.apprentice_type < b.apprentice_type ? -1 : a.apprentice_type > b.apprentice_type ? 1 : 0));
+  return { limits: { max_tools: opts.limits.max_tools, safety_margin: opts.limits.safety_margin, max_tokens: opts.limits.max_tokens }, apprentices };
+}
+
+/** What changes for one apprentice between two plans. */
+export interface ApprenticeDiff {
+  apprentice_type: string;
+  kind: "added" | "removed" | "changed" | "unchanged";
+  added: string[];
+  removed: string[];
+  /** Why each removed tool went: its exclusion at head (or "apprentice removed"). */
+  removedWhy: Record<string, string>;
+  /** Why each added tool came: its source at head. */
+  addedWhy: Record<string, string>;
+  before?: ApprenticePlan;
+  after?: ApprenticePlan;
+}
+
+export interface PlanDiff {
+  apprentices: ApprenticeDiff[];
+  changed: string[];
+}
+
+export function describeSource(source: ToolSource | undefined): string {
+  if (!source) return "";
+  if (source.kind === "required") return "required";
+  if (source.kind === "alternative") return `alternative to ${source.for}`;
+  return isPattern(source.entry) ? `optional (${source.entry})` : "optional";
+}
+
+export function describeExclusion(e: Exclusion | undefined): string {
+  if (!e) return "no longer listed";
+  const reason = e.reason.replace(/_/g, " ");
+  return e.detail ? `${reason}: ${e.detail}` : reason;
+}
+
+/** The difference between a base plan and a head plan, apprentice by apprentice. */
+export function diffPlans(base: Plan, head: Plan): PlanDiff {
+  const before = new Map(base.apprentices.map((a) => [a.apprentice_type, a]));
+  const after = new Map(head.apprentices.map((a) => [a.apprentice_type, a]));
+  const types = [...new Set([...before.keys(), ...after.keys()])].sort();
+  const apprentices: ApprenticeDiff[] = types.map((type) => {
+    const b = before.get(type);
+    const a = after.get(type);
+    const bTools = new Set(b?.tools ?? []);
+    const aTools = new Set(a?.tools ?? []);
+    const added = (a?.tools ?? []).filter((t) => !bTools.has(t));
+    const removed = (b?.tools ?? []).filter((t) => !aTools.has(t));
+    const removedWhy: Record<string, string> = {};
+    for (const t of removed) removedWhy[t] = a ? describeExclusion(a.excluded.find((e) => e.tool === t)) : "apprentice removed";
+    const addedWhy: Record<string, string> = {};
+    for (const t of added) addedWhy[t] = describeSource(a?.sources[t]);
+    const kind = !b ? "added" : !a ? "removed" : added.length || removed.length || b.status !== a.status ? "changed" : "unchanged";
+    const d: ApprenticeDiff = { apprentice_type: type, kind, added, removed, removedWhy, addedWhy };
+    if (b) d.before = b;
+    if (a) d.after = a;
+    return d;
+  });
+  return { apprentices, changed: apprentices.filter((d) => d.kind !== "unchanged").map((d) => d.apprentice_type) };
+}
+
+/** The head plan with DESIGN §5's per-apprentice `changes` against the base. */
+export function planWithChanges(base: Plan, head: Plan): Plan {
+  const diff = new Map(diffPlans(base, head).apprentices.map((d) => [d.apprentice_type, d]));
+  return {
+    ...head,
+    apprentices: head.apprentices.map((a) => {
+      const d = diff.get(a.apprentice_type);
+      return { ...a, changes: { added: d?.added ?? [], removed: d?.removed ?? [] } };
+    }),
+  };
+}

@@ -1,0 +1,206 @@
+import type { Catalog, CatalogTool } from "./catalog.js";
+import type { GlobalLimits } from "./config-schema.js";
+import type { Manifest } from "./manifest-schema.js";
+import { firstMatch, isPattern } from "./patterns.js";
+
+/** Why a tool considered for an apprentice was not given (DESIGN §4). */
+export type ExclusionReason = "forbidden" | "unavailable" | "duplicate" | "over_limit" | "over_token_budget";
+
+export interface Exclusion {
+  tool: string;
+  reason: ExclusionReason;
+  /** The forbidden pattern, the entry it came from… whatever explains the reason. */
+  detail?: string;
+}
+
+/** How a provisioned tool came to be given. */
+export type ToolSource =
+  | { kind: "required" }
+  | { kind: "optional"; entry: string }
+  | { kind: "alternative"; for: string };
+
+export interface ProvisionResult {
+  tools: string[];
+  excluded: Exclusion[];
+  substitutions: { tool: string; with: string }[];
+  sources: Record<string, ToolSource>;
+  /** Required tools that could not be given. */
+  missingRequired: string[];
+  capacity: { used: number; available: number };
+  tokens: number | null;
+  maxTokens: number | null;
+}
+
+export interface ProvisionOptions {
+  limits: GlobalLimits;
+  catalog?: Catalog;
+  /** Token cost of one tool's definition (only used with a catalog). */
+  tokensOf?: (tool: CatalogTool) => number;
+  /**
+   * Optional entries' order for this task: a ranking function returning the optional
+   * candidates reordered (stable ties). Without it, manifest order.
+   */
+  rank?: (candidates: readonly Candidate[], manifest: Manifest) => Candidate[];
+}
+
+export interface Candidate {
+  tool: string;
+  /** The manifest entry it came from (a name, or the pattern that expanded to it). */
+  entry: string;
+  source: ToolSource;
+  catalogTool?: CatalogTool;
+}
+
+/** The limits that apply to one apprentice: the global ones, tightened by its manifest. */
+export function effectiveLimits(m: Manifest, limits: GlobalLimits): { maxTools: number; capacity: number; maxTokens: number | null } {
+  const maxTools = Math.min(limits.max_tools, m.limits.max_tools ?? limits.max_tools);
+  const tokenCaps = [limits.max_tokens, m.limits.max_tokens].filter((n): n is number => typeof n === "number");
+  return { maxTools, capacity: Math.max(0, maxTools - limits.safety_margin), maxTokens: tokenCaps.length ? Math.min(...tokenCaps) : null };
+}
+
+/**
+ * Which tools one apprentice gets, and why every other tool considered is left out
+ * (DESIGN §4). Deterministic: the same inputs always give the same plan.
+ */
+export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult {
+  const { catalog } = opts;
+  const { capacity, maxTokens } = effectiveLimits(m, opts.limits);
+  const forbidden = m.forbidden_tools;
+  const given = new Set<string>();
+  const tools: string[] = [];
+  // One line per tool, in the order tools were considered; a real reason replaces `duplicate`.
+  const excludedBy = new Map<string, Exclusion>();
+  const substitutions: { tool: string; with: string }[] = [];
+  const sources: Record<string, ToolSource> = {};
+  const missingRequired: string[] = [];
+  let tokens = 0;
+  const countTokens = catalog !== undefined && opts.tokensOf !== undefined;
+
+  const exclude = (tool: string, reason: ExclusionReason, detail?: string) => {
+    const prior = excludedBy.get(tool);
+    if (prior && prior.reason !== "duplicate") return;
+    if (given.has(tool) && reason !== "duplicate") return;
+    excludedBy.set(tool, detail === undefined ? { tool, reason } : { tool, reason, detail });
+  };
+  const forbiddenBy = (tool: string) => firstMatch(forbidden, tool, catalog?.get(tool)?.server);
+  const available = (tool: string) => catalog === undefined || catalog.has(tool);
+  const costOf = (tool: string) => {
+    if (!countTokens) return 0;
+    const t = catalog.get(tool);
+    return t ? (opts.tokensOf as (t: CatalogTool) => number)(t) : 0;
+  };
+  /** Gives the tool if it fits; says why not otherwise. */
+  const tryGive = (tool: string, source: ToolSource): boolean => {
+    if (tools.length >= capacity) {
+      exclude(tool, "over_limit");
+      return false;
+    }
+    const cost = costOf(tool);
+    if (countTokens && maxTokens !== null && tokens + cost > maxTokens) {
+      exclude(tool, "over_token_budget", `${cost} tokens`);
+      return false;
+    }
+    tokens += cost;
+    tools.push(tool);
+    given.add(tool);
+    sources[tool] = source;
+    return true;
+  };
+  /** The first alternative that can stand in for `tool`. */
+  const alternativeFor = (tool: string): string | undefined =>
+    (m.alternatives[tool] ?? []).find((alt) => available(alt) && !forbiddenBy(alt) && !given.has(alt));
+
+  // Step 1: required tools, in order.
+  for (const tool of m.required_tools) {
+    if (isPattern(tool)) {
+      exclude(tool, "unavailable", "a pattern cannot be a required tool");
+      missingRequired.push(tool);
+      continue;
+    }
+    if (given.has(tool)) {
+      exclude(tool, "duplicate", "listed earlier");
+      continue;
+    }
+    const pattern = forbiddenBy(tool);
+    if (pattern) {
+      exclude(tool, "forbidden", pattern);
+      missingRequired.push(tool);
+      continue;
+    }
+    if (!available(tool)) {
+      const alt = alternativeFor(tool);
+      exclude(tool, "unavailable", alt ? `replaced by ${alt}` : undefined);
+      if (alt && tryGive(alt, { kind: "alternative", for: tool })) substitutions.push({ tool, with: alt });
+      else missingRequired.push(tool);
+      continue;
+    }
+    if (!tryGive(tool, { kind: "required" })) missingRequired.push(tool);
+  }
+
+  // Step 2: optional entries, patterns expanded, minus forbidden, unavailable and duplicates.
+  const candidates: Candidate[] = [];
+  const candidateSet = new Set<string>();
+  const consider = (tool: string, entry: string, source: ToolSource, catalogTool?: CatalogTool) => {
+    if (given.has(tool) || candidateSet.has(tool)) {
+      // A second listing of the same name; a pattern re-matching a tool is not one.
+      if (entry === tool) exclude(tool, "duplicate", "listed earlier");
+      return;
+    }
+    const pattern = forbiddenBy(tool);
+    if (pattern) {
+      exclude(tool, "forbidden", pattern);
+      return;
+    }
+    candidateSet.add(tool);
+    const c: Candidate = { tool, entry, source };
+    if (catalogTool) c.catalogTool = catalogTool;
+    candidates.push(c);
+  };
+  for (const entry of m.optional_tools) {
+    if (isPattern(entry)) {
+      if (!catalog) {
+        exclude(entry, "unavailable", "no catalog to expand the pattern against");
+        continue;
+      }
+      const matched = catalog.expand(entry);
+      if (matched.length === 0) exclude(entry, "unavailable", "the pattern matches no tool in the catalog");
+      for (const t of matched) consider(t.name, entry, { kind: "optional", entry }, t);
+      continue;
+    }
+    if (!available(entry)) {
+      if (forbiddenBy(entry)) {
+        exclude(entry, "forbidden", forbiddenBy(entry));
+        continue;
+      }
+      const alt = alternativeFor(entry);
+      exclude(entry, "unavailable", alt ? `replaced by ${alt}` : undefined);
+      if (alt && !candidateSet.has(alt)) {
+        substitutions.push({ tool: entry, with: alt });
+        consider(alt, entry, { kind: "alternative", for: entry }, catalog?.get(alt));
+      }
+      continue;
+    }
+    consider(entry, entry, { kind: "optional", entry }, catalog?.get(entry));
+  }
+
+  // Step 3: fill while the limits allow.
+  const ranked = opts.rank ? opts.rank(candidates, m) : candidates;
+  for (const c of ranked) {
+    if (!tryGive(c.tool, c.source) && c.source.kind === "alternative") {
+      const i = substitutions.findIndex((s) => s.with === c.tool);
+      if (i !== -1) substitutions.splice(i, 1);
+    }
+  }
+
+  const excluded = [...excludedBy.values()];
+  return {
+    tools,
+    excluded,
+    substitutions,
+    sources,
+    missingRequired,
+    capacity: { used: tools.length, available: capacity },
+    tokens: countTokens ? tokens : null,
+    maxTokens,
+  };
+}

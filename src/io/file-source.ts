@@ -1,0 +1,67 @@
+import { readFile } from "node:fs/promises";
+import { join, relative, sep } from "node:path";
+import picomatch from "picomatch";
+import { glob } from "tinyglobby";
+
+/**
+ * Where a repository's files come from: the working tree, a git revision, or (in the
+ * bot) the GitHub contents API. Paths are POSIX-style and relative to the repository root.
+ */
+export interface FileSource {
+  /** A human name for messages ("working tree", "main", "HEAD~1"). */
+  readonly label: string;
+  /** Files matching any of the globs. */
+  glob(patterns: readonly string[], ignore?: readonly string[]): Promise<string[]>;
+  /** The file's bytes, or undefined when it does not exist. */
+  read(path: string): Promise<Uint8Array | undefined>;
+  /** True when `path` is a directory. */
+  isDirectory(path: string): Promise<boolean>;
+}
+
+export function workingTree(root: string): FileSource {
+  return {
+    label: "working tree",
+    async glob(patterns, ignore = []) {
+      const files = await glob([...patterns], { cwd: root, ignore: [...ignore, "**/node_modules/**"], dot: false, onlyFiles: true, expandDirectories: false });
+      return files.map((f) => f.split(sep).join("/")).sort();
+    },
+    async read(path) {
+      try {
+        return await readFile(join(root, path));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+        throw err;
+      }
+    },
+    async isDirectory(path) {
+      const { stat } = await import("node:fs/promises");
+      try {
+        return (await stat(join(root, path))).isDirectory();
+      } catch {
+        return false;
+      }
+    },
+  };
+}
+
+/** A source over a known list of paths (git trees, API listings). */
+export function listedSource(label: string, paths: readonly string[], read: (path: string) => Promise<Uint8Array | undefined>): FileSource {
+  const all = [...paths].sort();
+  return {
+    label,
+    async glob(patterns, ignore = []) {
+      const isMatch = picomatch([...patterns], { dot: false });
+      const isIgnored = ignore.length ? picomatch([...ignore], { dot: true }) : () => false;
+      return all.filter((p) => isMatch(p) && !isIgnored(p));
+    },
+    read,
+    async isDirectory(path) {
+      const prefix = path.replace(/\/+$/, "") + "/";
+      return all.some((p) => p.startsWith(prefix));
+    },
+  };
+}
+
+export function relativePosix(root: string, path: string): string {
+  return relative(root, path).split(sep).join("/");
+}

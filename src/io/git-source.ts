@@ -1,0 +1,57 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { listedSource, type FileSource } from "./file-source.js";
+
+const run = promisify(execFile);
+
+export class GitError extends Error {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+    this.name = "GitError";
+  }
+}
+
+async function git(cwd: string, args: string[], encoding: "utf8" | "buffer" = "utf8"): Promise<string | Buffer> {
+  try {
+    const { stdout } = await run("git", args, { cwd, encoding, maxBuffer: 256 * 1024 * 1024 });
+    return stdout;
+  } catch (err) {
+    const e = err as { stderr?: string | Buffer; code?: string | number };
+    if (e.code === "ENOENT") throw new GitError("git is not installed or not on PATH.", "Install git, or run without --base.");
+    throw new GitError(`git ${args.join(" ")} failed: ${String(e.stderr ?? err).trim()}`, "Check that the revision exists in this clone (a shallow clone may need `git fetch --depth=2`).");
+  }
+}
+
+/** True when `ref` names a commit in the repository at `cwd`. */
+export async function refExists(cwd: string, ref: string): Promise<boolean> {
+  try {
+    await git(cwd, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The repository's files as they were at `ref` (`git ls-tree` + `git show REF:path`),
+ * relative to the repository root that contains `cwd`.
+ */
+export async function gitRevisionSource(cwd: string, ref: string): Promise<FileSource> {
+  if (!(await refExists(cwd, ref))) {
+    throw new GitError(`The revision \`${ref}\` does not exist in this clone.`, "Check the name, or fetch it first (a shallow clone has only the last commit: `git fetch --depth=2 origin`).");
+  }
+  const prefix = String(await git(cwd, ["rev-parse", "--show-prefix"])).trim();
+  const listing = String(await git(cwd, ["ls-tree", "-r", "--name-only", "-z", ref, "--", "."]));
+  const paths = listing
+    .split("\0")
+    .filter(Boolean)
+    .map((p) => (prefix && p.startsWith(prefix) ? p.slice(prefix.length) : p));
+  const known = new Set(paths);
+  return listedSource(ref, paths, async (path) => {
+    if (!known.has(path)) return undefined;
+    return (await git(cwd, ["show", `${ref}:./${path}`], "buffer")) as Buffer;
+  });
+}

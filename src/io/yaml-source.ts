@@ -1,0 +1,144 @@
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
+import { makeFinding, type Finding, type Position } from "../core/finding.js";
+import type { DocPath, Locator } from "../core/locator.js";
+
+/** Files over this size are not parsed at all (a manifest is a few kilobytes). */
+export const MAX_FILE_BYTES = 1024 * 1024;
+/** More aliases than this in one file is a resource-exhaustion attack, not a manifest. */
+export const MAX_ALIASES = 100;
+
+export interface YamlSource {
+  file: string;
+  text: string;
+  /** The plain value, or undefined when the file cannot be used. */
+  data: unknown;
+  findings: Finding[];
+  locate: Locator;
+  doc?: Document.Parsed;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+const utf8Lenient = new TextDecoder("utf-8");
+
+function positionOf(text: string, offset: number): Position {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+/** Decodes bytes as UTF-8, or says where the first byte that is not UTF-8 is. */
+export function decodeUtf8(file: string, bytes: Uint8Array): { text: string } | { finding: Finding } {
+  if (bytes.byteLength > MAX_FILE_BYTES) {
+    return {
+      finding: makeFinding(file, undefined, "error", "file-too-large", `${file} is ${(bytes.byteLength / 1024 / 1024).toFixed(1)} MiB; files over 1 MiB are not read.`, "A manifest is a few kilobytes; a file this large is almost certainly not one, and parsing it would slow every check.", ["Move this file out of the manifests folder, or narrow `manifests:` in apprentice-tools.yml so that it is not matched."]),
+    };
+  }
+  try {
+    return { text: stripBom(utf8.decode(bytes)) };
+  } catch {
+    const lenient = utf8Lenient.decode(bytes);
+    const at = lenient.indexOf("\uFFFD");
+    return {
+      finding: makeFinding(file, positionOf(lenient, Math.max(0, at)), "error", "file-not-utf8", `${file} contains bytes that are not UTF-8.`, "Manifests are read as UTF-8 text; other encodings turn tool names into garbage.", ["Re-save the file as UTF-8 (in most editors: 'Save with encoding' → UTF-8)."]),
+    };
+  }
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+const YAML_CODES: Record<string, { code: string; guidance: string; next: string }> = {
+  DUPLICATE_KEY: { code: "yaml-duplicate-key", guidance: "With a key written twice, only one of the values counts, and which one depends on the reader.", next: "Keep one of the two entries (merge their lists if both matter)." },
+  MULTIPLE_DOCS: { code: "yaml-multiple-documents", guidance: "One file describes one apprentice; a second document (after `---`) would be silently ignored.", next: "Move the second document into a file of its own, named after its apprentice_type." },
+};
+
+function syntaxFinding(file: string, lc: LineCounter, err: { code: string; message: string; pos: [number, number] }): Finding {
+  const known = YAML_CODES[err.code];
+  const start = lc.linePos(err.pos[0]);
+  const end = lc.linePos(err.pos[1]);
+  const pos: Position = { line: start.line, column: start.col, endLine: end.line, endColumn: end.col };
+  const firstLine = err.message.split("\n")[0] ?? err.message;
+  if (known) return makeFinding(file, pos, "error", known.code, firstLine, known.guidance, [known.next]);
+  return makeFinding(file, pos, "error", "yaml-syntax", `YAML syntax error: ${firstLine}`, "The file cannot be read until its YAML is well-formed, so none of its tools are checked or provisioned.", ["Fix the YAML at this place: check indentation (spaces, not tabs), closing quotes and brackets, and `key: value` spacing."]);
+}
+
+/** Parses one YAML file, keeping positions so that findings can point at line:column. */
+export function parseYamlSource(file: string, text: string): YamlSource {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, keepSourceTokens: false });
+  const locate = makeLocator(doc, lineCounter);
+  const findings: Finding[] = doc.errors.map((e) => syntaxFinding(file, lineCounter, e));
+  const base = { file, text, locate, doc };
+  if (findings.length > 0) return { ...base, data: undefined, findings };
+  if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
+    findings.push(makeFinding(file, { line: 1, column: 1 }, "error", "file-empty", `${file} is empty.`, "An empty manifest gives its apprentice nothing, which is never what was meant.", ["Write at least `apprentice_type:` and `description:`, or delete the file."]));
+    return { ...base, data: undefined, findings };
+  }
+  let aliases = 0;
+  let firstAlias: Node | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      aliases++;
+      firstAlias ??= node;
+    },
+  });
+  if (aliases > MAX_ALIASES) {
+    findings.push(makeFinding(file, nodePosition(firstAlias, lineCounter), "error", "yaml-alias-bomb", `${file} uses ${aliases} YAML aliases (more than ${MAX_ALIASES}).`, "Many aliases can expand exponentially (a 'billion laughs' attack); the file is not expanded.", ["Write the lists out instead of using `*alias` references."]));
+    return { ...base, data: undefined, findings };
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIASES * 10 });
+  } catch (err) {
+    findings.push(makeFinding(file, nodePosition(firstAlias, lineCounter), "error", "yaml-alias-bomb", `${file} expands too far: ${String((err as Error).message)}`, "Aliases that expand exponentially are a resource-exhaustion attack; the file is not expanded.", ["Write the lists out instead of using `*alias` references."]));
+    return { ...base, data: undefined, findings };
+  }
+  return { ...base, data, findings };
+}
+
+function nodePosition(node: Node | undefined, lc: LineCounter, which: 0 | 1 = 0): Position | undefined {
+  const range = node?.range;
+  if (!range) return undefined;
+  const start = lc.linePos(range[0]);
+  const end = lc.linePos(which === 0 ? range[1] : range[2]);
+  return { line: start.line, column: start.col, endLine: end.line, endColumn: end.col };
+}
+
+function makeLocator(doc: Document.Parsed, lc: LineCounter): Locator {
+  return (path: DocPath, part: "key" | "value" = "value") => {
+    let node: unknown = doc.contents;
+    let keyNode: unknown;
+    let last: unknown = node;
+    for (const seg of path) {
+      if (isAlias(node)) break;
+      keyNode = undefined;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? p.key.value === seg || String(p.key.value) === String(seg) : p.key === seg));
+        if (!pair) return nodePosition(last as Node, lc);
+        keyNode = pair.key;
+        node = pair.value ?? pair.key;
+      } else if (isSeq(node) && typeof seg === "number") {
+        const item = node.items[seg];
+        if (item === undefined) return nodePosition(last as Node, lc);
+        node = item;
+      } else {
+        return nodePosition(last as Node, lc);
+      }
+      last = part === "key" && keyNode ? keyNode : node;
+    }
+    if (part === "key" && keyNode) return nodePosition(keyNode as Node, lc);
+    if (node && typeof node === "object" && (isMap(node) || isSeq(node))) {
+      // A collection's place is where it starts; underline only its first line.
+      const pos = nodePosition(node as Node, lc);
+      if (pos) return { line: pos.line, column: pos.column };
+    }
+    return nodePosition((node ?? last) as Node, lc);
+  };
+}
+
+export { positionOf };
