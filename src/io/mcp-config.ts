@@ -230,7 +230,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function jsonReason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   // V8 appends either the offset or a quote of the whole input; the position is reported separately.
-  return message.replace(/ in JSON at position \d+.*$/s, "").replace(/, ".*" is not valid JSON$/s, "");
+  return message.replace(/ in JSON at position \d+.*$/s, "").replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, "");
 }
 
 function positionOf(text: string, offset: number): { line: number; column: number } {

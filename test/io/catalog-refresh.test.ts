@@ -205,7 +205,7 @@ describe("malformed MCP client configurations", () => {
   it("reports a missing file and says what to do", async () => {
     const { out, io } = captureIo();
     expect(await catalogRefreshCommand({ config: path.join(dir, "nope.json"), out: dir }, io)).toBe(2);
-    expect(out.stderr).toMatch(/nope\.json does not exist \[mcp-config-unreadable\]\n.*\n  → check the path, or create the file/);
+    expect(out.stderr).toMatch(/nope\.json does not exist \[mcp-config-unreadable\]\n.*\n {2}→ check the path, or create the file/);
   });
 });
 
