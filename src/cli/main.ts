@@ -1,3 +1,4 @@
+import { catalogCommand, CATALOG_HELP } from "./catalog-cli.js";
 import { checkCommand, CHECK_HELP } from "./check-command.js";
 import { EXIT, UsageError, type CliIO } from "./cli-io.js";
 import { planCommand, PLAN_HELP } from "./plan-command.js";
@@ -23,6 +24,7 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   check: { run: checkCommand, help: CHECK_HELP },
   plan: { run: planCommand, help: PLAN_HELP },
   provision: { run: provisionCommand, help: PROVISION_HELP },
+  catalog: { run: catalogCommand, help: CATALOG_HELP },
 };
 
 /** Runs the CLI; returns the exit code. Every failure is reported as text, never a bare stack. */

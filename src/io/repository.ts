@@ -91,11 +91,26 @@ async function manifestGlobs(source: FileSource, config: Config, o: Overrides): 
   return globs;
 }
 
+/**
+ * The folder the catalog's tools/list files live in. `catalog:` names either that folder or
+ * an MCP client configuration (`.mcp.json`), whose servers `catalog refresh` lists into
+ * the default folder.
+ */
+export function catalogFolderFor(catalog: string | null): string {
+  if (catalog === null || /\.json$/i.test(catalog)) return DEFAULT_CATALOG.replace(/\/+$/, "");
+  return catalog.replace(/^\.\//, "").replace(/\/+$/, "");
+}
+
 async function loadCatalog(source: FileSource, path: string | null, explicit: boolean): Promise<{ catalog?: Catalog; findings: Finding[]; catalogPath?: string }> {
   if (path === null) return { findings: [] };
-  const dir = path.replace(/^\.\//, "").replace(/\/+$/, "");
+  const dir = catalogFolderFor(path);
   if (!(await source.isDirectory(dir))) {
     if (!explicit) return { findings: [] };
+    if (dir !== path.replace(/^\.\//, "").replace(/\/+$/, "")) {
+      return {
+        findings: [makeFinding(path, undefined, "warning", "catalog-not-refreshed", `\`catalog:\` names the MCP configuration ${path}, but its tools have not been listed yet (no ${dir}/ folder), so tool availability is not checked.`, "The check reads the tools each server offers from the catalog folder, which `catalog refresh` writes from the MCP configuration.", [`Run \`apprentice-tools catalog refresh\` and commit ${dir}/.`])],
+      };
+    }
     return {
       findings: [makeFinding(dir, undefined, "warning", "catalog-missing", `The catalog \`${path}\` does not exist, so tool availability is not checked.`, "Without a catalog, unknown tool names and patterns that match nothing go unnoticed, and token costs are unknown.", [`Create \`${path}\` with one tools/list JSON per server (\`apprentice-tools catalog refresh\` writes them), or remove \`catalog:\`.`])],
     };

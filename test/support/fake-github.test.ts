@@ -217,6 +217,23 @@ describe("fake GitHub: pull requests", () => {
     expect(issues.data[0]?.pull_request?.merged_at).not.toBeNull();
   });
 
+  it("seeds a PR with the number and commit SHAs a webhook payload names, and compares them", async () => {
+    const baseSha = "a".repeat(40);
+    const headSha = "b".repeat(40);
+    gh.state.seedFiles("main", { "manifests/p.yml": "one\n" }, { sha: baseSha });
+    gh.state.seedFiles("feature", { "manifests/p.yml": "one\ntwo\n" }, { sha: headSha });
+    gh.state.seedPull({ number: 7, head: "feature", title: "Edit p" });
+    const { data: pr } = await octokit.rest.pulls.get({ owner, repo, pull_number: 7 });
+    expect(pr).toMatchObject({ head: { sha: headSha }, base: { sha: baseSha } });
+    expect((await octokit.rest.issues.create({ owner, repo, title: "next" })).data.number).toBe(8);
+
+    const { data: comparison } = await octokit.rest.repos.compareCommitsWithBasehead({ owner, repo, basehead: `${baseSha}...${headSha}` });
+    expect(comparison).toMatchObject({ status: "ahead", ahead_by: 1, behind_by: 0, merge_base_commit: { sha: baseSha } });
+    expect(comparison.files?.map((f) => f.patch)).toEqual(["@@ -1 +1,2 @@\n one\n+two"]);
+    const content = await octokit.rest.repos.getContent({ owner, repo, path: "manifests/p.yml", ref: baseSha });
+    expect(Array.isArray(content.data) || content.data.type !== "file" ? undefined : decode(content.data.content)).toBe("one\n");
+  });
+
   it("refuses a PR from a missing branch", async () => {
     gh.state.seedFile("main", "f", "x");
     expect((await statusOf(octokit.rest.pulls.create({ owner, repo, head: "nope", base: "main", title: "t" }))).status).toBe(422);

@@ -79,6 +79,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       failures.push({ match, response, remaining: times });
     },
     close: async () => {
+      if (!server.listening) return;
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     },
@@ -143,7 +144,7 @@ export async function startFakeGitHub(options: FakeGitHubOptions): Promise<FakeG
       }
     }
     record.status = reply.status;
-    send(res, reply);
+    send(res, reply, requests.length);
   }
 
   const server = createServer((req, res) => {
@@ -170,12 +171,9 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-let requestCounter = 0;
-
-function send(res: ServerResponse, reply: Reply): void {
-  requestCounter += 1;
+function send(res: ServerResponse, reply: Reply, requestNumber: number): void {
   const headers: Record<string, string> = {
-    "x-github-request-id": `FAKE:${requestCounter}`,
+    "x-github-request-id": `FAKE:${requestNumber}`,
     "x-github-media-type": "github.v3; format=json",
     "x-ratelimit-limit": "5000",
     "x-ratelimit-remaining": "4999",

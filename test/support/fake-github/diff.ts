@@ -47,6 +47,9 @@ function diffOps(a: string[], b: string[]): Op[] {
   return ops;
 }
 
+/** Git leaves out a count of 1: `@@ -3 +3,2 @@`. */
+const range = (start: number, count: number): string => (count === 1 ? `${start}` : `${start},${count}`);
+
 export function unifiedPatch(before: string, after: string, context = 3): { patch: string; additions: number; deletions: number } {
   const ops = diffOps(linesOf(before), linesOf(after));
   const changed = ops.flatMap((op, index) => (op.kind === " " ? [] : [index]));
@@ -65,7 +68,7 @@ export function unifiedPatch(before: string, after: string, context = 3): { patc
     const newCount = slice.filter((op) => op.kind !== "-").length;
     const oldStart = oldCount === 0 ? head.oldBefore : head.oldBefore + 1;
     const newStart = newCount === 0 ? head.newBefore : head.newBefore + 1;
-    return [`@@ -${oldStart},${oldCount} +${newStart},${newCount} @@`, ...slice.map((op) => op.kind + op.text)].join("\n");
+    return [`@@ -${range(oldStart, oldCount)} +${range(newStart, newCount)} @@`, ...slice.map((op) => op.kind + op.text)].join("\n");
   });
   return {
     patch: text.join("\n"),

@@ -43,15 +43,17 @@ export class GitStore {
     return sha;
   }
 
-  putCommit(tree: string, parents: string[], message: string): FakeCommit {
+  /** `sha` lets a test reuse the SHA of a real local commit (e.g. the one a PR payload names). */
+  putCommit(tree: string, parents: string[], message: string, sha?: string): FakeCommit {
     if (!this.trees.has(tree)) throw httpError(422, "Tree SHA does not exist");
     for (const parent of parents) {
       if (!this.commits.has(parent)) throw httpError(422, "Parent SHA does not exist or is not a commit object");
     }
     this.commitCounter += 1;
-    const sha = sha1(`commit ${this.commitCounter}\0${tree}\0${parents.join(",")}\0${message}`);
-    const commit: FakeCommit = { sha, tree, parents, message, date: this.now() };
-    this.commits.set(sha, commit);
+    const id = sha ?? sha1(`commit ${this.commitCounter}\0${tree}\0${parents.join(",")}\0${message}`);
+    if (this.commits.has(id)) throw new Error(`fake GitHub already has a commit ${id}`);
+    const commit: FakeCommit = { sha: id, tree, parents, message, date: this.now() };
+    this.commits.set(id, commit);
     return commit;
   }
 
@@ -94,19 +96,19 @@ export class GitStore {
   }
 
   /** Applies `changes` on top of `parent`'s tree (or an empty tree) and returns the new commit. */
-  commitChanges(parent: string | undefined, changes: FileChanges, message: string): FakeCommit {
+  commitChanges(parent: string | undefined, changes: FileChanges, message: string, sha?: string): FakeCommit {
     const entries = new Map(parent === undefined ? [] : (this.treeOf(parent)?.entries ?? []));
     for (const [path, text] of Object.entries(changes)) {
       if (text === null) entries.delete(path);
       else entries.set(path, this.putBlob(text));
     }
-    return this.putCommit(this.putTree(entries), parent === undefined ? [] : [parent], message);
+    return this.putCommit(this.putTree(entries), parent === undefined ? [] : [parent], message, sha);
   }
 
   /** Commits on `branch`, creating it from the default branch (or as a root commit) when absent. */
-  commitToBranch(branch: string, changes: FileChanges, message: string): FakeCommit {
+  commitToBranch(branch: string, changes: FileChanges, message: string, sha?: string): FakeCommit {
     const parent = this.branchSha(branch) ?? this.branchSha(this.defaultBranch);
-    const commit = this.commitChanges(parent, changes, message);
+    const commit = this.commitChanges(parent, changes, message, sha);
     this.refs.set(`refs/heads/${branch}`, commit.sha);
     return commit;
   }

@@ -1,5 +1,5 @@
 import { bodyOf, httpError, invalidField, optionalString, paginate, requiredString, route, sortBy, type Reply, type Route, type RouteContext } from "./router.js";
-import { pullJson } from "./shapes.js";
+import { commitJson, pullJson } from "./shapes.js";
 import { unifiedPatch } from "./diff.js";
 import type { FakeIssue, FakePull } from "./state.js";
 
@@ -88,31 +88,65 @@ function mergePull(ctx: RouteContext): Reply {
   return { status: 200, body: { sha: commit.sha, merged: true, message: "Pull Request successfully merged" } };
 }
 
-function listFiles(ctx: RouteContext): Reply {
-  const { pull } = ctx.state.findPull(pullNumber(ctx));
+/** The files changed from the merge base of `baseSha` and `headSha` to `headSha`, as GitHub lists them. */
+function changedFiles(ctx: RouteContext, baseSha: string, headSha: string): Array<Record<string, unknown>> {
   const { git } = ctx.state;
-  const ancestor = git.mergeBase(pull.baseSha, pull.headSha);
+  const ancestor = git.mergeBase(baseSha, headSha);
   const before = ancestor === undefined ? new Map<string, string>() : (git.treeOf(ancestor)?.entries ?? new Map<string, string>());
-  const after = git.treeOf(pull.headSha)?.entries ?? new Map<string, string>();
+  const after = git.treeOf(headSha)?.entries ?? new Map<string, string>();
   const paths = [...new Set([...before.keys(), ...after.keys()])].filter((path) => before.get(path) !== after.get(path)).sort();
-  const files = paths.map((filename) => {
+  return paths.map((filename) => {
     const [old, now] = [before.get(filename), after.get(filename)];
     const { patch, additions, deletions } = unifiedPatch(git.blobs.get(old ?? "") ?? "", git.blobs.get(now ?? "") ?? "");
-    const sha = now ?? old ?? "";
     return {
-      sha,
+      sha: now ?? old ?? "",
       filename,
       status: old === undefined ? "added" : now === undefined ? "removed" : "modified",
       additions,
       deletions,
       changes: additions + deletions,
-      blob_url: `${ctx.links.repoHtml}/blob/${pull.headSha}/${filename}`,
-      raw_url: `${ctx.links.repoHtml}/raw/${pull.headSha}/${filename}`,
-      contents_url: `${ctx.links.repoApi}/contents/${filename}?ref=${pull.headSha}`,
+      blob_url: `${ctx.links.repoHtml}/blob/${headSha}/${filename}`,
+      raw_url: `${ctx.links.repoHtml}/raw/${headSha}/${filename}`,
+      contents_url: `${ctx.links.repoApi}/contents/${filename}?ref=${headSha}`,
       patch,
     };
   });
-  return paginate(ctx, files);
+}
+
+function listFiles(ctx: RouteContext): Reply {
+  const { pull } = ctx.state.findPull(pullNumber(ctx));
+  return paginate(ctx, changedFiles(ctx, pull.baseSha, pull.headSha));
+}
+
+function compare(ctx: RouteContext): Reply {
+  const { git } = ctx.state;
+  const [baseRef = "", headRef = ""] = (ctx.params["basehead"] ?? "").split("...");
+  const [baseSha, headSha] = [git.resolve(baseRef), git.resolve(headRef)];
+  if (baseSha === undefined || headSha === undefined) throw httpError(404, `Not Found`);
+  const [ofBase, ofHead] = [git.ancestors(baseSha), git.ancestors(headSha)];
+  const ahead = [...ofHead].filter((sha) => !ofBase.has(sha));
+  const behind = [...ofBase].filter((sha) => !ofHead.has(sha));
+  const status = ahead.length === 0 && behind.length === 0 ? "identical" : behind.length === 0 ? "ahead" : ahead.length === 0 ? "behind" : "diverged";
+  const mergeBase = git.mergeBase(baseSha, headSha);
+  const asCommit = (sha: string) => {
+    const commit = commitJson(ctx.links, git.commit(sha));
+    return { sha, url: `${ctx.links.repoApi}/commits/${sha}`, html_url: commit["html_url"], commit, parents: commit["parents"] };
+  };
+  return {
+    status: 200,
+    body: {
+      url: `${ctx.links.repoApi}/compare/${baseRef}...${headRef}`,
+      html_url: `${ctx.links.repoHtml}/compare/${baseRef}...${headRef}`,
+      status,
+      ahead_by: ahead.length,
+      behind_by: behind.length,
+      total_commits: ahead.length,
+      base_commit: asCommit(baseSha),
+      merge_base_commit: mergeBase === undefined ? null : asCommit(mergeBase),
+      commits: ahead.reverse().map(asCommit),
+      files: changedFiles(ctx, baseSha, headSha),
+    },
+  };
 }
 
 export const pullRoutes: Route[] = [
@@ -129,4 +163,5 @@ export const pullRoutes: Route[] = [
     return { status: pull.merged ? 204 : 404 };
   }),
   route("GET", `${R}/pulls/:number/files`, listFiles),
+  route("GET", `${R}/compare/*basehead`, compare),
 ];

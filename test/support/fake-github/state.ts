@@ -1,95 +1,8 @@
 import { GitStore, type FileChanges } from "./git-store.js";
 import { httpError, invalidField, notFound, validationFailed } from "./router.js";
+import type { FakeComment, FakeIssue, FakeLabel, FakePull, FakeStateOptions, FakeUser, SeedComment, SeedIssue, StateReason } from "./model.js";
 
-export interface FakeUser {
-  login: string;
-  id: number;
-  type: "User" | "Bot" | "Organization";
-}
-
-export interface FakeLabel {
-  id: number;
-  name: string;
-  color: string;
-  description: string | null;
-  default: boolean;
-}
-
-export interface FakeComment {
-  id: number;
-  issueNumber: number;
-  body: string;
-  user: FakeUser;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type StateReason = "completed" | "not_planned" | "reopened" | "duplicate" | null;
-
-/** An issue, or the issue half of a pull request (`pullRequest: true`). */
-export interface FakeIssue {
-  id: number;
-  number: number;
-  title: string;
-  body: string | null;
-  state: "open" | "closed";
-  stateReason: StateReason;
-  /** Names, spelled as the repository label is. */
-  labels: string[];
-  assignees: string[];
-  user: FakeUser;
-  createdAt: string;
-  updatedAt: string;
-  closedAt: string | null;
-  comments: FakeComment[];
-  locked: boolean;
-  pullRequest: boolean;
-}
-
-export interface FakePull {
-  number: number;
-  head: string;
-  base: string;
-  /** Last known tips; refreshed from the branches while the PR is open. */
-  headSha: string;
-  baseSha: string;
-  draft: boolean;
-  merged: boolean;
-  mergedAt: string | null;
-  mergeCommitSha: string | null;
-  mergedBy: FakeUser | null;
-}
-
-export interface FakeStateOptions {
-  owner: string;
-  repo: string;
-  defaultBranch?: string;
-  private?: boolean;
-  /** Who the token belongs to: the author of what the API creates. */
-  actor?: string | Partial<FakeUser>;
-  appId?: number;
-  appSlug?: string;
-  installationId?: number;
-  clock?: () => Date;
-}
-
-export interface SeedIssue {
-  title: string;
-  body?: string | null;
-  labels?: string[];
-  assignees?: string[];
-  state?: "open" | "closed";
-  stateReason?: StateReason;
-  user?: string | Partial<FakeUser>;
-  createdAt?: string;
-  comments?: Array<string | SeedComment>;
-}
-
-export interface SeedComment {
-  body: string;
-  user?: string | Partial<FakeUser>;
-  createdAt?: string;
-}
+export type { FakeComment, FakeIssue, FakeLabel, FakePull, FakeStateOptions, FakeUser, SeedComment, SeedIssue, StateReason } from "./model.js";
 
 export const DEFAULT_LABEL_COLOR = "ededed";
 
@@ -153,8 +66,9 @@ export class FakeGitHubState {
     return this.seedFiles(branch, { [path]: text });
   }
 
-  seedFiles(branch: string, files: FileChanges, message = "seed"): string {
-    return this.git.commitToBranch(branch, files, message).sha;
+  /** One commit on `branch` (`null` deletes a path); `sha` makes it carry a real local commit's SHA. */
+  seedFiles(branch: string, files: FileChanges, options: { message?: string; sha?: string } = {}): string {
+    return this.git.commitToBranch(branch, files, options.message ?? "seed", options.sha).sha;
   }
 
   seedLabel(label: string | { name: string; color?: string; description?: string | null }): FakeLabel {
@@ -169,6 +83,7 @@ export class FakeGitHubState {
       labels: init.labels ?? [],
       assignees: init.assignees ?? [],
       user: init.user === undefined ? undefined : this.user(init.user),
+      number: init.number,
     });
     if (init.createdAt !== undefined) issue.createdAt = issue.updatedAt = init.createdAt;
     if (init.state === "closed") {
@@ -239,12 +154,13 @@ export class FakeGitHubState {
     return issue;
   }
 
-  createIssue(spec: { title: string; body: string | null; labels: string[]; assignees: string[]; user?: FakeUser | undefined; pullRequest?: boolean }): FakeIssue {
+  createIssue(spec: { title: string; body: string | null; labels: string[]; assignees: string[]; user?: FakeUser | undefined; pullRequest?: boolean; number?: number | undefined }): FakeIssue {
     if (spec.title.trim() === "") throw invalidField("Issue", "title", "missing_field");
+    if (spec.number !== undefined && this.issues.has(spec.number)) throw new Error(`fake GitHub already has #${spec.number}`);
     const now = this.now();
     const issue: FakeIssue = {
       id: this.newId(),
-      number: this.newNumber(),
+      number: spec.number ?? this.newNumber(),
       title: spec.title,
       body: spec.body,
       state: "open",
@@ -260,6 +176,7 @@ export class FakeGitHubState {
       pullRequest: spec.pullRequest ?? false,
     };
     this.issues.set(issue.number, issue);
+    this.nextNumber = Math.max(this.nextNumber, issue.number + 1);
     return issue;
   }
 
@@ -359,7 +276,7 @@ export class FakeGitHubState {
   }
 
   /** Opening a PR for `head` into `base`, with GitHub's 422s; also used to seed one. */
-  createPull(spec: { head: string; base?: string | undefined; title: string; body: string | null; draft?: boolean; user?: FakeUser | undefined; labels?: string[] }): FakePull {
+  createPull(spec: { head: string; base?: string | undefined; title: string; body: string | null; draft?: boolean; user?: FakeUser | undefined; labels?: string[]; number?: number | undefined }): FakePull {
     const base = spec.base ?? this.defaultBranch;
     const headSha = this.git.branchSha(spec.head);
     const baseSha = this.git.branchSha(base);
@@ -372,13 +289,13 @@ export class FakeGitHubState {
     if (this.git.ancestors(baseSha).has(headSha)) {
       throw validationFailed([{ resource: "PullRequest", code: "custom", message: `No commits between ${base} and ${spec.head}` }]);
     }
-    const issue = this.createIssue({ title: spec.title, body: spec.body, labels: spec.labels ?? [], assignees: [], user: spec.user, pullRequest: true });
+    const issue = this.createIssue({ title: spec.title, body: spec.body, labels: spec.labels ?? [], assignees: [], user: spec.user, pullRequest: true, number: spec.number });
     const pull: FakePull = { number: issue.number, head: spec.head, base, headSha, baseSha, draft: spec.draft ?? false, merged: false, mergedAt: null, mergeCommitSha: null, mergedBy: null };
     this.pulls.set(pull.number, pull);
     return pull;
   }
 
-  seedPull(spec: { head: string; base?: string; title: string; body?: string | null; draft?: boolean; user?: string | Partial<FakeUser>; labels?: string[] }): FakePull {
+  seedPull(spec: { number?: number; head: string; base?: string; title: string; body?: string | null; draft?: boolean; user?: string | Partial<FakeUser>; labels?: string[] }): FakePull {
     return this.createPull({ ...spec, body: spec.body ?? null, user: spec.user === undefined ? undefined : this.user(spec.user) });
   }
 
