@@ -3,6 +3,7 @@ import { didYouMean } from "./core/did-you-mean.js";
 import type { Manifest } from "./core/manifest-schema.js";
 import { planApprentice, type ApprenticePlan, type Plan } from "./core/plan.js";
 import { rankByTask } from "./core/rank.js";
+import { isTargetFinding } from "./core/target-check.js";
 import { workingTree, type FileSource } from "./io/file-source.js";
 import { loadRepository as loadFrom, type LoadedRepository, type Overrides } from "./io/repository.js";
 
@@ -61,7 +62,8 @@ export function provision(repo: Repository, type: string, options: { task?: stri
   const { config, catalog, tokensOf } = repo.loaded;
   const found = repo.check.checked.find((c) => c.manifest?.apprentice_type === type) ?? (config.fallback ? repo.check.checked.find((c) => c.manifest?.apprentice_type === config.fallback) : undefined);
   if (!found?.manifest) throw new UnknownApprenticeError(type, repo.types());
-  const findings = repo.check.findings.filter((f) => f.file === found.file);
+  // Target findings are about a client, not the manifest: they do not make it `invalid`.
+  const findings = repo.check.findings.filter((f) => f.file === found.file && !isTargetFinding(f));
   const opts: Parameters<typeof planApprentice>[3] = { limits: config.limits };
   if (catalog) opts.catalog = catalog;
   if (tokensOf) opts.tokensOf = tokensOf;

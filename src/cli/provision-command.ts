@@ -1,10 +1,11 @@
 import { parseArgs } from "node:util";
+import { EXPORT_FORMATS, renderExport, type ExportInput } from "../core/exports.js";
 import { provision, UnknownApprenticeError } from "../library.js";
 import { EXIT, UsageError, type CliIO } from "./cli-io.js";
 import { COMMON_OPTIONS, oneOf, overridesFrom } from "./options.js";
 import { openRepository } from "./session.js";
 
-export const PROVISION_FORMATS = ["json", "names"] as const;
+export const PROVISION_FORMATS = ["json", "names", ...EXPORT_FORMATS] as const;
 
 export const PROVISION_HELP = `Usage: apprentice-tools provision TYPE [--task TEXT] [--format ${PROVISION_FORMATS.join("|")}]
 
@@ -12,7 +13,10 @@ Prints the tools one apprentice type gets: what a spawner hands it.
 
 Options:
   --task TEXT            rank optional tools by relevance to this task
-  --format FORMAT        json (default: the apprentice's plan), names (one tool per line)
+  --format FORMAT        json (default: the apprentice's plan), names (one tool per line),
+                         claude-code (.claude/settings.json permissions), vscode (a custom
+                         agent .agent.md), gemini (settings.json includeTools/excludeTools),
+                         openai (Responses API mcp tools); see docs/targets.md
   (and --config, --catalog, --max-tools, --safety-margin, --max-tokens as for check)`;
 
 export async function provisionCommand(argv: string[], io: CliIO): Promise<number> {
@@ -34,7 +38,16 @@ export async function provisionCommand(argv: string[], io: CliIO): Promise<numbe
     throw err;
   }
   if (format === "names") io.stdout(plan.tools.join("\n") + (plan.tools.length ? "\n" : ""));
-  else io.stdout(JSON.stringify(plan, null, 2) + "\n");
+  else if (format === "json") io.stdout(JSON.stringify(plan, null, 2) + "\n");
+  else {
+    const input: ExportInput = { plan };
+    const manifest = repo.manifest(plan.apprentice_type);
+    if (manifest) input.manifest = manifest;
+    if (repo.loaded.catalog) input.catalog = repo.loaded.catalog;
+    const exported = renderExport(format, input);
+    io.stdout(exported.value);
+    for (const note of exported.notes) io.stderr(`note: ${note}\n`);
+  }
   if (plan.status !== "ok") io.stderr(`note: ${type} is ${plan.status}${plan.missing_required.length ? `: missing required ${plan.missing_required.join(", ")}` : ""}; run \`apprentice-tools check\` for details.\n`);
   return plan.status === "invalid" ? EXIT.findings : EXIT.ok;
 }

@@ -5,6 +5,7 @@ import { checkManifest, crossFileFindings, type CheckedManifest, type ManifestSo
 import type { Manifest } from "./manifest-schema.js";
 import { buildPlan, type Plan } from "./plan.js";
 import type { Candidate } from "./provision.js";
+import { isTargetFinding, targetFindings } from "./target-check.js";
 
 /** Everything the check needs, already read from wherever it lives. */
 export interface RepositoryInput {
@@ -20,25 +21,49 @@ export interface CheckResult {
   findings: Finding[];
   checked: CheckedManifest[];
   files: number;
+  /**
+   * The plan (no task ranking) the target rules were checked against; present when
+   * `config.targets` is non-empty, so that callers reuse it instead of planning again.
+   */
+  plan?: Plan;
 }
 
-/** Validates every manifest (rules 1–10) and the set as a whole. */
+/**
+ * Validates every manifest (rules 1–10) and the set as a whole; with `config.targets`,
+ * also checks each apprentice's plan against those clients' hard rules.
+ */
 export function checkRepository(input: RepositoryInput): CheckResult {
   const ctx = input.catalog ? { limits: input.config.limits, catalog: input.catalog } : { limits: input.config.limits };
   const checked = input.manifests.map((m) => checkManifest(m, ctx));
   const findings = [...input.findings, ...checked.flatMap((c) => c.findings), ...crossFileFindings(checked)];
+  const result: CheckResult = { findings, checked, files: input.manifests.length };
+  if (input.config.targets.length > 0) {
+    const plan = planRepository(input, result);
+    const byType = new Map(plan.apprentices.map((a) => [a.apprentice_type, a]));
+    for (const c of checked) {
+      const a = c.manifest ? byType.get(c.manifest.apprentice_type) : undefined;
+      if (a && a.file === c.file) findings.push(...targetFindings(c, a, input.config.targets, input.catalog, input.config.limits));
+    }
+    result.plan = plan;
+  }
   findings.sort(compareFindings);
-  return { findings, checked, files: input.manifests.length };
+  return result;
 }
 
-/** The plan of every readable manifest; a manifest with errors is `invalid`. */
+/**
+ * The plan of every readable manifest; a manifest with errors is `invalid`. Target
+ * findings do not count toward `invalid`: they are about a client, not the manifest's
+ * validity. Without a task ranking, the plan the check already made is reused.
+ */
 export function planRepository(
   input: RepositoryInput,
   result: CheckResult,
   rank?: (candidates: readonly Candidate[], manifest: Manifest) => Candidate[],
 ): Plan {
+  if (!rank && result.plan) return result.plan;
   const byFile = new Map<string, Finding[]>();
   for (const f of result.findings) {
+    if (isTargetFinding(f)) continue;
     const list = byFile.get(f.file);
     if (list) list.push(f);
     else byFile.set(f.file, [f]);

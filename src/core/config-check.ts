@@ -15,6 +15,12 @@ const EXAMPLES: Record<string, string> = {
   usage: "usage/",
   owners: '["@my-org/agent-maintainers"]',
   "feedback.half_life_days": "90",
+  "feedback.thresholds": "{ add: 3, remove_unused: 30, replace: 3 }",
+  "feedback.thresholds.add": "3",
+  "feedback.thresholds.remove_unused": "30",
+  "feedback.thresholds.replace": "3",
+  "feedback.distinct_reporters": "true",
+  "feedback.dashboard": "true",
 };
 
 /**

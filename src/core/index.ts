@@ -11,3 +11,6 @@ export { rankByTask } from "./rank.js";
 export { renderPlanText, renderFindingsText, capacityBar } from "./render-text.js";
 export { renderPlanMarkdown, renderFindingsMarkdown } from "./render-markdown.js";
 export { renderPlanJson, renderFindingsJson } from "./render-json.js";
+export { TARGETS, targetRules, type TargetRules } from "./targets.js";
+export { targetFindings, TARGET_CODES } from "./target-check.js";
+export { buildProfiles, claudeCodeExport, vscodeExport, geminiExport, openAiExport, renderExport, EXPORT_FORMATS, type ExportFormat, type ExportInput, type Profiles } from "./exports.js";

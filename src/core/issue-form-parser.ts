@@ -57,7 +57,7 @@ export function parseIssueForm(body: string, templates: FeedbackTemplates): Issu
   if (!form) return { entry: null, templateErrors };
   let parsed: ParsedBody;
   try {
-    parsed = parseIssue(body, form.text); void sanitizeForIssueParser;
+    parsed = parseIssue(sanitizeForIssueParser(body), form.text);
   } catch (err) {
     templateErrors.push({ kind: form.kind, message: `the ${form.kind} template could not be applied: ${String(err)}` });
     return { entry: null, templateErrors };

@@ -81,7 +81,8 @@ export function checkManifest(src: ManifestSource, ctx: CheckContext): CheckedMa
         file,
         data,
         locate,
-        examples: EXAMPLES,
+        // The file's own name is the apprentice_type to suggest when it is a valid one.
+        examples: APPRENTICE_TYPE_RE.test(src.stem) ? { ...EXAMPLES, apprentice_type: src.stem } : EXAMPLES,
         codeFor: (issue) =>
           issue.path.length === 1 && issue.path[0] === "apprentice_type" && typeof (data as Record<string, unknown>).apprentice_type === "string"
             ? {
@@ -113,7 +114,7 @@ export function checkManifest(src: ManifestSource, ctx: CheckContext): CheckedMa
 }
 
 function suggestTypeName(raw: string, stem: string): string {
-  const cleaned = raw.toLowerCase().replace(/[^a-z0-9_-]+/g, "_").replace(/^[^a-z]+/, "").slice(0, 64);
+  const cleaned = raw.toLowerCase().replace(/[^a-z0-9_-]+/g, "_").replace(/^[^a-z]+/, "").slice(0, 64).replace(/[_-]+$/, "");
   return APPRENTICE_TYPE_RE.test(cleaned) ? cleaned : APPRENTICE_TYPE_RE.test(stem) ? stem : "my_apprentice";
 }
 

@@ -30,7 +30,7 @@ export function manifestRuleFindings(file: string, m: Manifest, locate: Locator,
       }
       const why = explainInvalidEntry(entry, key !== "required_tools");
       if (why) {
-        add(at(key, i), "error", key === "required_tools" ? "tool-name-invalid" : "pattern-invalid", `\`${entry}\` in ${key} is not a valid tool ${key === "required_tools" ? "name" : "name or pattern"}: ${why}.`, "Clients reject such names, so this entry can never match a tool.", [`Correct it to a name like \`read_file\`${key === "required_tools" ? "" : " or a pattern like `github_get_*`"}.`]);
+        add(at(key, i), "error", key === "required_tools" ? "tool-name-invalid" : "pattern-invalid", `${entry === "" ? "An empty entry" : `\`${entry}\``} in ${key} is not a valid tool ${key === "required_tools" ? "name" : "name or pattern"}: ${why}.`, "Clients reject such names, so this entry can never match a tool.", [`Correct it to a name like \`read_file\`${key === "required_tools" ? "" : " or a pattern like `github_get_*`"}.`]);
         return;
       }
       valid[key].push({ entry, i });
@@ -61,7 +61,8 @@ export function manifestRuleFindings(file: string, m: Manifest, locate: Locator,
 
   // Rule 5: a required tool that a forbidden entry matches.
   for (const { entry, i } of valid.required_tools) {
-    const pattern = firstMatch(forbidden, entry, ctx.catalog?.get(entry)?.server);
+    const known = ctx.catalog?.get(entry);
+    const pattern = firstMatch(forbidden, known?.name ?? entry, known?.server);
     if (pattern) {
       const pos = forbiddenLine(pattern);
       add(at("required_tools", i), "error", "required-forbidden", `Required tool \`${entry}\` is forbidden by \`${pattern}\` (${where(file, pos)}).`, "Forbidden always wins, so this apprentice would start without a tool it cannot work without.", [pattern === entry ? `Remove \`${entry}\` from one of the two lists.` : `Remove \`${entry}\` from required_tools, or narrow the forbidden pattern \`${pattern}\` so that it no longer matches it.`]);
@@ -70,10 +71,11 @@ export function manifestRuleFindings(file: string, m: Manifest, locate: Locator,
 
   // Rule 6: an optional entry that forbidden entries shadow entirely.
   for (const { entry, i } of valid.optional_tools) {
-    const shadow = shadowingPattern(entry, forbidden, ctx.catalog);
-    if (shadow) {
-      const pos = forbiddenLine(shadow);
-      add(at("optional_tools", i), "warning", "optional-shadowed", `Optional entry \`${entry}\` can never be given: \`${shadow}\` (${where(file, pos)}) forbids ${isPattern(entry) ? "every tool it matches" : "it"}.`, "Forbidden always wins, so this entry is dead weight that suggests the apprentice has a tool it never gets.", [`Remove \`${entry}\` from optional_tools, or narrow \`${shadow}\`.`]);
+    const shadows = shadowingPatterns(entry, forbidden, ctx.catalog);
+    if (shadows.length) {
+      const named = shadows.map((p) => `\`${p}\` (${where(file, forbiddenLine(p))})`);
+      const list = named.length === 1 ? named[0] : `${named.slice(0, -1).join(", ")} and ${named[named.length - 1]}`;
+      add(at("optional_tools", i), "warning", "optional-shadowed", `Optional entry \`${entry}\` can never be given: ${list} ${named.length === 1 ? "forbids" : "forbid"} ${isPattern(entry) ? "every tool it matches" : "it"}.`, "Forbidden always wins, so this entry is dead weight that suggests the apprentice has a tool it never gets.", [`Remove \`${entry}\` from optional_tools, or narrow ${shadows.map((p) => `\`${p}\``).join(", ")}.`]);
     }
   }
 
@@ -102,19 +104,24 @@ export function manifestRuleFindings(file: string, m: Manifest, locate: Locator,
   return out;
 }
 
-function shadowingPattern(entry: string, forbidden: readonly string[], catalog: Catalog | undefined): string | undefined {
-  if (!isPattern(entry) || !catalog) return isShadowedBy(entry, forbidden);
+/** The forbidden entries that, together, forbid every tool `entry` can give (none when some tool escapes). */
+function shadowingPatterns(entry: string, forbidden: readonly string[], catalog: Catalog | undefined): string[] {
+  if (!isPattern(entry)) {
+    const known = catalog?.get(entry);
+    const p = firstMatch(forbidden, known?.name ?? entry, known?.server);
+    return p ? [p] : [];
+  }
   const structural = isShadowedBy(entry, forbidden);
-  if (structural) return structural;
-  const tools = catalog.expand(entry);
-  if (tools.length === 0) return undefined;
-  let shadow: string | undefined;
+  if (structural) return [structural];
+  const tools = catalog?.expand(entry) ?? [];
+  if (tools.length === 0) return [];
+  const used = new Set<string>();
   for (const t of tools) {
     const p = firstMatch(forbidden, t.name, t.server);
-    if (!p) return undefined;
-    shadow ??= p;
+    if (!p) return [];
+    used.add(p);
   }
-  return shadow;
+  return forbidden.filter((p) => used.has(p));
 }
 
 function catalogFindings(

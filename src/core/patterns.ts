@@ -92,12 +92,34 @@ export function compilePattern(source: string): CompiledPattern {
       compiled = { source, prefix, test: (name) => re.test(name) };
     }
   }
+  if (server === undefined && mayMatchQualified(compiled.prefix)) compiled = withQualifiedForm(compiled);
   if (compiledCache.size > 50_000) compiledCache.clear();
   compiledCache.set(source, compiled);
   return compiled;
 }
 
-/** Does `entry` (a name or a pattern) match the tool `name` (of `server`, when known)? */
+/** Only patterns whose literal prefix is compatible with `mcp__` can match a namespaced name. */
+function mayMatchQualified(prefix: string): boolean {
+  return prefix.startsWith("mcp__") || "mcp__".startsWith(prefix);
+}
+
+/**
+ * A tool of a known server also answers to its Claude Code name, `mcp__<server>__<name>`:
+ * `mcp__github__get_*` and `mcp__discord_*` match the plain `get_issue` of server
+ * `github` and `send` of server `discord`, as the catalog's expansion already does.
+ */
+function withQualifiedForm(compiled: CompiledPattern): CompiledPattern {
+  const plain = compiled.test;
+  return {
+    ...compiled,
+    test: (name, server) => plain(name, server) || (server !== undefined && !name.startsWith("mcp__") && plain(`mcp__${server}__${name}`, server)),
+  };
+}
+
+/**
+ * Does `entry` (a name or a pattern) match the tool `name` (of `server`, when known)?
+ * With a server, the tool's `mcp__<server>__<name>` form is matched too.
+ */
 export function matches(entry: string, name: string, server?: string): boolean {
   return compilePattern(entry).test(name, server);
 }

@@ -76,13 +76,19 @@ export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult 
   let tokens = 0;
   const countTokens = catalog !== undefined && opts.tokensOf !== undefined;
 
+  // A tool may be written as listed or as `mcp__<server>__<name>`: both are one tool,
+  // given at most once, and forbidden under either name.
+  const keyOf = (tool: string) => catalog?.get(tool)?.qualified ?? tool;
   const exclude = (tool: string, reason: ExclusionReason, detail?: string) => {
     const prior = excludedBy.get(tool);
     if (prior && prior.reason !== "duplicate") return;
-    if (given.has(tool) && reason !== "duplicate") return;
+    if (given.has(keyOf(tool)) && reason !== "duplicate") return;
     excludedBy.set(tool, detail === undefined ? { tool, reason } : { tool, reason, detail });
   };
-  const forbiddenBy = (tool: string) => firstMatch(forbidden, tool, catalog?.get(tool)?.server);
+  const forbiddenBy = (tool: string) => {
+    const known = catalog?.get(tool);
+    return known ? firstMatch(forbidden, known.name, known.server) : firstMatch(forbidden, tool);
+  };
   const available = (tool: string) => catalog === undefined || catalog.has(tool);
   const costOf = (tool: string) => {
     if (!countTokens) return 0;
@@ -102,13 +108,13 @@ export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult 
     }
     tokens += cost;
     tools.push(tool);
-    given.add(tool);
+    given.add(keyOf(tool));
     sources[tool] = source;
     return true;
   };
   /** The first alternative that can stand in for `tool`. */
   const alternativeFor = (tool: string): string | undefined =>
-    (m.alternatives[tool] ?? []).find((alt) => available(alt) && !forbiddenBy(alt) && !given.has(alt));
+    (m.alternatives[tool] ?? []).find((alt) => available(alt) && !forbiddenBy(alt) && !given.has(keyOf(alt)));
 
   // Step 1: required tools, in order.
   for (const tool of m.required_tools) {
@@ -117,7 +123,7 @@ export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult 
       missingRequired.push(tool);
       continue;
     }
-    if (given.has(tool)) {
+    if (given.has(keyOf(tool))) {
       exclude(tool, "duplicate", "listed earlier");
       continue;
     }
@@ -141,7 +147,7 @@ export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult 
   const candidates: Candidate[] = [];
   const candidateSet = new Set<string>();
   const consider = (tool: string, entry: string, source: ToolSource, catalogTool?: CatalogTool) => {
-    if (given.has(tool) || candidateSet.has(tool)) {
+    if (given.has(keyOf(tool)) || candidateSet.has(keyOf(tool))) {
       // A second listing of the same name; a pattern re-matching a tool is not one.
       if (entry === tool) exclude(tool, "duplicate", "listed earlier");
       return;
@@ -151,7 +157,7 @@ export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult 
       exclude(tool, "forbidden", pattern);
       return;
     }
-    candidateSet.add(tool);
+    candidateSet.add(keyOf(tool));
     const c: Candidate = { tool, entry, source };
     if (catalogTool) c.catalogTool = catalogTool;
     candidates.push(c);
@@ -174,7 +180,7 @@ export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult 
       }
       const alt = alternativeFor(entry);
       exclude(entry, "unavailable", alt ? `replaced by ${alt}` : undefined);
-      if (alt && !candidateSet.has(alt)) {
+      if (alt && !candidateSet.has(keyOf(alt))) {
         substitutions.push({ tool: entry, with: alt });
         consider(alt, entry, { kind: "alternative", for: entry }, catalog?.get(alt));
       }

@@ -1,5 +1,6 @@
 import type { Finding, FindingSummary } from "./finding.js";
-import type { Plan } from "./plan.js";
+import type { ApprenticePlan, Plan } from "./plan.js";
+import type { ExclusionReason } from "./provision.js";
 
 /** `check --format json` (DESIGN §5). */
 export function renderFindingsJson(findings: readonly Finding[], summary: FindingSummary): string {
@@ -12,7 +13,46 @@ export function publicFinding(f: Finding): Finding {
   return { file: f.file, ...place, severity: f.severity, code: f.code, message: f.message, guidance: f.guidance, next_steps: f.next_steps };
 }
 
-/** `plan --format json` (DESIGN §5), plus each apprentice's `sources` and `missing_required`. */
+/** One apprentice as `plan --format json` shows it: DESIGN §5's fields only. */
+export interface PublicApprenticePlan {
+  apprentice_type: string;
+  file: string;
+  status: ApprenticePlan["status"];
+  tools: string[];
+  excluded: { tool: string; reason: ExclusionReason }[];
+  substitutions: { tool: string; with: string }[];
+  capacity: { used: number; available: number };
+  tokens: number | null;
+  changes?: { added: string[]; removed: string[] };
+}
+
+export interface PublicPlan {
+  limits: { max_tools: number; safety_margin: number; max_tokens: number | null };
+  apprentices: PublicApprenticePlan[];
+}
+
+/** The public plan shape (DESIGN §5): scripts rely on it, so internal fields stay out. */
+export function publicPlan(plan: Plan): PublicPlan {
+  return {
+    limits: { max_tools: plan.limits.max_tools, safety_margin: plan.limits.safety_margin, max_tokens: plan.limits.max_tokens },
+    apprentices: plan.apprentices.map((a) => {
+      const out: PublicApprenticePlan = {
+        apprentice_type: a.apprentice_type,
+        file: a.file,
+        status: a.status,
+        tools: [...a.tools],
+        excluded: a.excluded.map((e) => ({ tool: e.tool, reason: e.reason })),
+        substitutions: a.substitutions.map((s) => ({ tool: s.tool, with: s.with })),
+        capacity: { used: a.capacity.used, available: a.capacity.available },
+        tokens: a.tokens,
+      };
+      if (a.changes) out.changes = { added: [...a.changes.added], removed: [...a.changes.removed] };
+      return out;
+    }),
+  };
+}
+
+/** `plan --format json` (DESIGN §5). */
 export function renderPlanJson(plan: Plan): string {
-  return JSON.stringify(plan, null, 2) + "\n";
+  return JSON.stringify(publicPlan(plan), null, 2) + "\n";
 }

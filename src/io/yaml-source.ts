@@ -30,20 +30,52 @@ function positionOf(text: string, offset: number): Position {
   return { line, column: offset - lineStart + 1 };
 }
 
+/**
+ * Offset of the first byte that does not belong to a well-formed UTF-8 sequence
+ * (the lead byte of a broken or truncated sequence), or -1 when all bytes are UTF-8.
+ */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  const n = bytes.length;
+  let i = 0;
+  while (i < n) {
+    const b = bytes[i] as number;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 0;
+    if (need === 0 || i + need >= n) return i;
+    // The second byte's range excludes overlong forms, surrogates and code points past U+10FFFF.
+    const lo = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
+    const hi = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
+    const second = bytes[i + 1] as number;
+    if (second < lo || second > hi) return i;
+    for (let k = 2; k <= need; k++) {
+      const c = bytes[i + k] as number;
+      if (c < 0x80 || c > 0xbf) return i;
+    }
+    i += need + 1;
+  }
+  return -1;
+}
+
 /** Decodes bytes as UTF-8, or says where the first byte that is not UTF-8 is. */
 export function decodeUtf8(file: string, bytes: Uint8Array): { text: string } | { finding: Finding } {
   if (bytes.byteLength > MAX_FILE_BYTES) {
+    const size = bytes.byteLength.toLocaleString("en-US");
     return {
-      finding: makeFinding(file, undefined, "error", "file-too-large", `${file} is ${(bytes.byteLength / 1024 / 1024).toFixed(1)} MiB; files over 1 MiB are not read.`, "A manifest is a few kilobytes; a file this large is almost certainly not one, and parsing it would slow every check.", ["Move this file out of the manifests folder, or narrow `manifests:` in apprentice-tools.yml so that it is not matched."]),
+      finding: makeFinding(file, undefined, "error", "file-too-large", `${file} is ${size} bytes (${(bytes.byteLength / 1024 / 1024).toFixed(1)} MiB); files over 1 MiB (1,048,576 bytes) are not read.`, "A manifest is a few kilobytes; a file this large is almost certainly not one, and parsing it would slow every check.", ["Move this file out of the manifests folder, or narrow `manifests:` in apprentice-tools.yml so that it is not matched."]),
     };
   }
   try {
     return { text: stripBom(utf8.decode(bytes)) };
   } catch {
-    const lenient = utf8Lenient.decode(bytes);
-    const at = lenient.indexOf("\uFFFD");
+    const at = Math.max(0, firstInvalidUtf8(bytes));
+    // Everything before the bad byte is valid UTF-8, so its text gives the line and column.
+    const before = stripBom(utf8Lenient.decode(bytes.subarray(0, at)));
+    const byte = (bytes[at] ?? 0).toString(16).toUpperCase().padStart(2, "0");
     return {
-      finding: makeFinding(file, positionOf(lenient, Math.max(0, at)), "error", "file-not-utf8", `${file} contains bytes that are not UTF-8.`, "Manifests are read as UTF-8 text; other encodings turn tool names into garbage.", ["Re-save the file as UTF-8 (in most editors: 'Save with encoding' → UTF-8)."]),
+      finding: makeFinding(file, positionOf(before, before.length), "error", "file-not-utf8", `${file} contains bytes that are not UTF-8 (the first is 0x${byte}, at byte ${at + 1}).`, "Manifests are read as UTF-8 text; other encodings turn tool names into garbage, so the file is not read at all.", ["Re-save the file as UTF-8 (in most editors: 'Save with encoding' → UTF-8); a Latin-1 `é` or a Windows smart quote is the usual culprit."]),
     };
   }
 }
@@ -57,13 +89,44 @@ const YAML_CODES: Record<string, { code: string; guidance: string; next: string 
   MULTIPLE_DOCS: { code: "yaml-multiple-documents", guidance: "One file describes one apprentice; a second document (after `---`) would be silently ignored.", next: "Move the second document into a file of its own, named after its apprentice_type." },
 };
 
-function syntaxFinding(file: string, lc: LineCounter, err: { code: string; message: string; pos: [number, number] }): Finding {
+/** The message of a known YAML error, in the reader's terms rather than the parser's. */
+function knownMessage(code: string, file: string, doc: Document.Parsed, lc: LineCounter, offset: number): string | undefined {
+  if (code === "MULTIPLE_DOCS") return `${file} holds more than one YAML document: a second one starts here, after \`---\`.`;
+  if (code !== "DUPLICATE_KEY") return undefined;
+  const dup = duplicateKeyAt(doc, offset);
+  if (!dup) return "A key is written twice in the same mapping.";
+  return `\`${dup.key}\` is written twice in the same mapping (first at line ${lc.linePos(dup.firstOffset).line}).`;
+}
+
+/** The key whose second occurrence starts at `offset`, and where its first one starts. */
+function duplicateKeyAt(doc: Document.Parsed, offset: number): { key: string; firstOffset: number } | undefined {
+  let found: { key: string; firstOffset: number } | undefined;
+  visit(doc, {
+    Map(_, map) {
+      const seen = new Map<string, number>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key) || !pair.key.range) continue;
+        const key = String(pair.key.value);
+        const first = seen.get(key);
+        if (first !== undefined && pair.key.range[0] === offset) {
+          found = { key, firstOffset: first };
+          return visit.BREAK;
+        }
+        if (first === undefined) seen.set(key, pair.key.range[0]);
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+function syntaxFinding(file: string, doc: Document.Parsed, lc: LineCounter, err: { code: string; message: string; pos: [number, number] }): Finding {
   const known = YAML_CODES[err.code];
   const start = lc.linePos(err.pos[0]);
   const end = lc.linePos(err.pos[1]);
   const pos: Position = { line: start.line, column: start.col, endLine: end.line, endColumn: end.col };
   const firstLine = err.message.split("\n")[0] ?? err.message;
-  if (known) return makeFinding(file, pos, "error", known.code, firstLine, known.guidance, [known.next]);
+  if (known) return makeFinding(file, pos, "error", known.code, knownMessage(err.code, file, doc, lc, err.pos[0]) ?? firstLine, known.guidance, [known.next]);
   return makeFinding(file, pos, "error", "yaml-syntax", `YAML syntax error: ${firstLine}`, "The file cannot be read until its YAML is well-formed, so none of its tools are checked or provisioned.", ["Fix the YAML at this place: check indentation (spaces, not tabs), closing quotes and brackets, and `key: value` spacing."]);
 }
 
@@ -72,7 +135,7 @@ export function parseYamlSource(file: string, text: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, keepSourceTokens: false });
   const locate = makeLocator(doc, lineCounter);
-  const findings: Finding[] = doc.errors.map((e) => syntaxFinding(file, lineCounter, e));
+  const findings: Finding[] = doc.errors.map((e) => syntaxFinding(file, doc, lineCounter, e));
   const base = { file, text, locate, doc };
   if (findings.length > 0) return { ...base, data: undefined, findings };
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
@@ -95,7 +158,7 @@ export function parseYamlSource(file: string, text: string): YamlSource {
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIASES * 10 });
   } catch (err) {
-    findings.push(makeFinding(file, nodePosition(firstAlias, lineCounter), "error", "yaml-alias-bomb", `${file} expands too far: ${String((err as Error).message)}`, "Aliases that expand exponentially are a resource-exhaustion attack; the file is not expanded.", ["Write the lists out instead of using `*alias` references."]));
+    findings.push(makeFinding(file, nodePosition(firstAlias, lineCounter), "error", "yaml-alias-bomb", `${file} uses YAML aliases nested inside one another that would expand to a huge value.`, "Aliases that expand exponentially are a resource-exhaustion attack; the file is not expanded.", ["Write the lists out instead of using `*alias` references."]));
     return { ...base, data: undefined, findings };
   }
   return { ...base, data, findings };

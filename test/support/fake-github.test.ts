@@ -1,6 +1,6 @@
 import { getOctokit } from "@actions/github";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { startFakeGitHub, type FakeGitHub } from "./fake-github.js";
+import { secondaryRateLimit, startFakeGitHub, type FakeGitHub } from "./fake-github.js";
 
 const owner = "mallku";
 const repo = "fleet";
@@ -280,6 +280,11 @@ describe("fake GitHub: auth, failures, unhandled endpoints and the Enterprise pr
     expect(gh.state.issues.size).toBe(0);
     expect((await octokit.rest.issues.create({ owner, repo, title: "t" })).status).toBe(201);
     expect(gh.requests.map((r) => r.status)).toEqual([502, 502, 201]);
+
+    gh.failNext({ path: /\/labels$/ }, secondaryRateLimit(2));
+    const limited = await fetch(`${gh.url}/repos/${owner}/${repo}/labels`);
+    expect([limited.status, limited.headers.get("retry-after")]).toEqual([403, "2"]);
+    expect((await fetch(`${gh.url}/repos/${owner}/${repo}/labels`)).status).toBe(200);
   });
 
   it("serves the same API under /api/v3, with links under the prefix", async () => {

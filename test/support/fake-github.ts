@@ -56,6 +56,18 @@ export interface FakeGitHub {
   close(): Promise<void>;
 }
 
+/** GitHub's secondary rate limit answer (probot's throttling retries after `retry-after`). */
+export function secondaryRateLimit(retryAfterSeconds = 1): FailureResponse {
+  return {
+    status: 403,
+    body: {
+      message: "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+      documentation_url: "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+    },
+    headers: { "retry-after": String(retryAfterSeconds) },
+  };
+}
+
 const ROUTES: readonly Route[] = [...appRoutes, ...issueRoutes, ...contentRoutes, ...gitRoutes, ...pullRoutes];
 const WRITE_METHODS = new Set(["POST", "PATCH", "PUT", "DELETE"]);
 const ENTERPRISE_PREFIX = "/api/v3";

@@ -136,6 +136,7 @@ export class FakeGitHubState {
 
   /** Everything, as plain JSON: compare two snapshots to prove that nothing changed. */
   snapshot(): Record<string, unknown> {
+    for (const pull of this.pulls.values()) this.refreshPull(pull);
     return JSON.parse(
       JSON.stringify({
         issues: [...this.issues.values()],
