@@ -1,4 +1,5 @@
 import { parseFeedback } from "../core/feedback-parse.js";
+import { compileIssueForms } from "../core/issue-form-parser.js";
 import type { FeedbackTemplates } from "../core/issue-form-parser.js";
 import { ISSUE_TEMPLATE_DIR, readIssueTemplates } from "../io/issue-templates.js";
 
@@ -24,10 +25,9 @@ export async function feedbackParseCommand(file: string, io: FeedbackCommandIo, 
   try {
     body = await io.readFile(file);
   } catch (err) {
-    const reason = (err as { code?: unknown }).code === "ENOENT" ? "no such file" : err instanceof Error ? err.message : String(err);
-    const write = io.stderr ?? io.stdout;
+    const write = io.stderr ?? io.stdout; // nothing else is printed, so stdout cannot be corrupted
     write(
-      `apprentice-tools feedback parse: cannot read ${JSON.stringify(file)} (${reason}).\n` +
+      `apprentice-tools feedback parse: cannot read ${JSON.stringify(file)} (${readFailure(err)}).\n` +
         `  FILE is an issue or comment body saved as text, e.g.: gh issue view 12 --json body --jq .body > body.md\n`,
     );
     return 2;
@@ -41,7 +41,18 @@ export async function feedbackParseCommand(file: string, io: FeedbackCommandIo, 
         return undefined; // forms are optional: without a template, khipu lines are still read
       }
     }, options.templatesDir ?? ISSUE_TEMPLATE_DIR));
-  const result = parseFeedback(body, { templates });
+  const forms = compileIssueForms(templates);
+  // Warnings go to stderr only: stdout carries the JSON.
+  for (const error of forms.errors) io.stderr?.(`apprentice-tools feedback parse: warning: ${error.message}; bodies written with that form are not recognised.\n`);
+  const result = parseFeedback(body, { forms });
   io.stdout(`${JSON.stringify(result, null, 2)}\n`);
   return 0;
+}
+
+function readFailure(err: unknown): string {
+  const code = typeof err === "object" && err !== null && "code" in err ? err.code : undefined;
+  if (code === "ENOENT") return "no such file";
+  if (code === "EISDIR") return "it is a directory";
+  if (code === "EACCES") return "permission denied";
+  return err instanceof Error ? err.message : String(err);
 }

@@ -1,6 +1,6 @@
 import type { FeedbackEntry, FeedbackProblem } from "./feedback-entry.js";
 import { parseIssueForm } from "./issue-form-parser.js";
-import type { FeedbackTemplates, IssueFormEntry } from "./issue-form-parser.js";
+import type { IssueFormEntry, IssueForms } from "./issue-form-parser.js";
 import { parseKhipu } from "./khipu-parser.js";
 import type { KhipuEntry } from "./khipu-parser.js";
 
@@ -25,13 +25,13 @@ export interface FeedbackMeta {
   stateReason?: FeedbackEntry["state_reason"];
   /** The apprentice type known from outside the body, e.g. an `apprentice:<type>` label. */
   apprenticeType?: string | null;
-  /** The issue-form templates; without them only khipu lines are read. */
-  templates?: FeedbackTemplates;
+  /** The feedback issue forms (`compileIssueForms`); without them only khipu lines are read. */
+  forms?: IssueForms;
 }
 
 export interface FeedbackParseResult {
   entries: FeedbackEntry[];
-  /** Entries that cannot be acted on as written, and unreadable templates. */
+  /** What makes entries impossible to act on as written (each entry is still returned). */
   problems: FeedbackProblem[];
   /** True when the body was cut to MAX_BODY_BYTES or entries beyond MAX_ENTRIES_PER_BODY were dropped. */
   truncated: boolean;
@@ -49,13 +49,8 @@ export function parseFeedback(body: string, meta: FeedbackMeta = {}): FeedbackPa
   const problems: FeedbackProblem[] = [];
   const parsed: ParsedEntry[] = [];
 
-  if (meta.templates) {
-    const form = parseIssueForm(cut.text, meta.templates);
-    for (const error of form.templateErrors) {
-      problems.push({ kind: "invalid-template", entry: null, field: null, line: null, message: `The issue form template could not be used: ${error.message}.` });
-    }
-    if (form.entry) parsed.push({ ...form.entry, apprentice_type: form.entry.apprentice_type ?? meta.apprenticeType ?? null, format: "form", line: null });
-  }
+  const form = meta.forms ? parseIssueForm(cut.text, meta.forms) : null;
+  if (form) parsed.push({ ...form, apprentice_type: form.apprentice_type ?? meta.apprenticeType ?? null, format: "form", line: null });
   const khipu = parseKhipu(cut.text, {
     apprenticeType: parsed[0]?.apprentice_type ?? meta.apprenticeType ?? null,
     maxEntries: MAX_ENTRIES_PER_BODY - parsed.length,

@@ -28,11 +28,11 @@ export interface TemplateError {
   message: string;
 }
 
-export interface IssueFormParseResult {
-  /** Null when the body is not one of the feedback forms. */
-  entry: IssueFormEntry | null;
-  /** Templates that could not be read (they are skipped, the others still work). */
-  templateErrors: TemplateError[];
+/** The feedback forms, read once and reused for every body. */
+export interface IssueForms {
+  readonly forms: readonly CompiledForm[];
+  /** Templates that could not be read; they are skipped and the others still work. */
+  readonly errors: readonly TemplateError[];
 }
 
 /** The field ids the shipped templates use; a customised template must keep them. */
@@ -42,48 +42,56 @@ export const FORM_FIELD_IDS = {
   "tool-suggestion": { tool: "current_tool", suggested: "suggested_tool", text: "reason" },
 } as const satisfies Record<FeedbackKind, { tool: string; text: string; suggested?: string; severity?: string }>;
 export const APPRENTICE_TYPE_FIELD_ID = "apprentice_type";
+const FIELD_TYPES: ReadonlySet<string> = new Set(["markdown", "textarea", "input", "dropdown", "checkboxes"]);
 
-interface CompiledForm {
+export interface CompiledForm {
   kind: FeedbackKind;
   text: string;
   labels: string[];
   toolLabel: string;
 }
 
-/** Recognises which feedback form `body` was written with, and reads its fields. Never throws. */
-export function parseIssueForm(body: string, templates: FeedbackTemplates): IssueFormParseResult {
-  const { forms, templateErrors } = compileForms(templates);
-  const form = matchForm(headingsOf(body), forms);
-  if (!form) return { entry: null, templateErrors };
+/**
+ * Recognises which feedback form `body` was written with, and reads its fields; null
+ * when it is none of them. Never throws.
+ */
+export function parseIssueForm(body: string, forms: IssueForms): IssueFormEntry | null {
+  const form = matchForm(headingsOf(body), forms.forms);
+  if (!form) return null;
   let parsed: ParsedBody;
   try {
     parsed = parseIssue(sanitizeForIssueParser(body), form.text);
-  } catch (err) {
-    templateErrors.push({ kind: form.kind, message: `the ${form.kind} template could not be applied: ${String(err)}` });
-    return { entry: null, templateErrors };
+  } catch {
+    return null; // unreachable once compileIssueForms accepted the template; a body is never worth a crash
   }
-  return { entry: entryFrom(form.kind, parsed), templateErrors };
+  return entryFrom(form.kind, parsed);
 }
 
-function compileForms(templates: FeedbackTemplates): { forms: CompiledForm[]; templateErrors: TemplateError[] } {
+/** Reads the templates once (YAML parsing costs milliseconds; bodies are parsed by the thousand). */
+export function compileIssueForms(templates: FeedbackTemplates): IssueForms {
   const forms: CompiledForm[] = [];
-  const templateErrors: TemplateError[] = [];
+  const errors: TemplateError[] = [];
   for (const kind of FEEDBACK_KINDS) {
     const text = templates[kind];
     if (text === undefined) continue;
     try {
       const fields = parseTemplate(text);
+      const unknown = Object.values(fields).find((f) => !FIELD_TYPES.has(f.type));
+      if (unknown) {
+        errors.push({ kind, message: `the ${kind} template has a field of unknown type \`${String(unknown.type)}\`` });
+        continue;
+      }
       const toolField = fields[FORM_FIELD_IDS[kind].tool];
       if (!toolField) {
-        templateErrors.push({ kind, message: `the ${kind} template has no field with id \`${FORM_FIELD_IDS[kind].tool}\`` });
+        errors.push({ kind, message: `the ${kind} template has no field with id \`${FORM_FIELD_IDS[kind].tool}\`` });
         continue;
       }
       forms.push({ kind, text, labels: Object.values(fields).map((f) => collapse(f.label)), toolLabel: collapse(toolField.label) });
     } catch (err) {
-      templateErrors.push({ kind, message: `the ${kind} template is not a valid issue form: ${String(err)}` });
+      errors.push({ kind, message: `the ${kind} template is not a valid issue form: ${err instanceof Error ? err.message : String(err)}` });
     }
   }
-  return { forms, templateErrors };
+  return { forms, errors };
 }
 
 function headingsOf(body: string): Set<string> {

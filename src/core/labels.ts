@@ -28,18 +28,32 @@ export function kindLabel(kind: FeedbackKind): LabelStyle {
 }
 
 /**
- * 64 bits of FNV-1a (two 32-bit lanes with different offsets), in base 36: stable across
- * runs and machines, and wide enough that two different names do not meet in practice.
+ * A 62-bit hash in 12 base-36 characters, stable across runs, machines and versions (it
+ * names labels that live on in repositories, so it must never change). Two 32-bit lanes,
+ * each a bijective multiply-xorshift step per UTF-16 unit with a final avalanche, so
+ * every character of the input reaches every output bit.
  */
 export function stableHash(text: string): string {
   let a = 0x811c9dc5;
-  let b = 0x01000193 ^ 0x5bd1e995;
+  let b = 0x3c6ef372;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193) >>> 0;
-    b = Math.imul(b ^ c, 0x01000193 + 2 * i + 1) >>> 0;
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
   }
-  return (a.toString(36).padStart(7, "0") + b.toString(36).padStart(7, "0")).slice(0, 12);
+  a = avalanche(a ^ text.length);
+  b = avalanche(b ^ Math.imul(text.length, 0x9e3779b1));
+  const value = ((BigInt(a >>> 0) << 32n) | BigInt(b >>> 0)) % 36n ** 12n;
+  return value.toString(36).padStart(12, "0");
+}
+
+/** MurmurHash3's finaliser: a bijection of 32 bits in which each input bit flips about half the output bits. */
+function avalanche(h: number): number {
+  let x = h;
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (x ^ (x >>> 16)) >>> 0;
 }
 
 /** `prefix + value`, shortened with a stable hash when over GitHub's 50-character cap. */

@@ -42,14 +42,21 @@ export interface PlanOptions {
   rank?: (candidates: readonly Candidate[], manifest: Manifest) => Candidate[];
 }
 
-function hasErrors(findings: readonly Finding[]): boolean {
-  return findings.some((f) => f.severity === "error");
+/**
+ * Errors about what the catalog offers today rather than about the manifest itself: a
+ * required tool no server has leaves the apprentice `degraded`, not its manifest
+ * `invalid` (DESIGN §4: invalid only "where it is a contradiction").
+ */
+const AVAILABILITY_ERRORS: ReadonlySet<string> = new Set(["required-unknown"]);
+
+function makesInvalid(findings: readonly Finding[]): boolean {
+  return findings.some((f) => f.severity === "error" && !AVAILABILITY_ERRORS.has(f.code));
 }
 
 /** Provisions one manifest into its plan entry. */
 export function planApprentice(m: Manifest, file: string, findings: readonly Finding[], opts: PlanOptions): ApprenticePlan {
   const r = provision(m, opts);
-  const status = hasErrors(findings) ? "invalid" : r.missingRequired.length > 0 ? "degraded" : "ok";
+  const status = makesInvalid(findings) ? "invalid" : r.missingRequired.length > 0 ? "degraded" : "ok";
   return {
     apprentice_type: m.apprentice_type,
     file,

@@ -60,15 +60,15 @@ export function checkProposal(proposal: Proposal, ctx: ProposalCheckContext): Ch
   const newFindings = after.findings.filter((f) => !known.has(findingKey(f)));
   const patched = { patchedText: edited.text, newFindings };
 
-  const errors = after.findings.filter((f) => f.severity === "error");
-  if (errors.length > 0) {
-    const first = errors[0] as Finding;
-    const already = known.has(findingKey(first));
-    return reject(already ? `${ctx.file} already has errors (${first.message}); fix them before it can be changed.` : `The change would make ${ctx.file} invalid: ${first.message}`, patched);
-  }
+  const newError = newFindings.find((f) => f.severity === "error");
+  if (newError) return reject(`The change would make ${ctx.file} invalid: ${newError.message}`, patched);
   const basePlan = planOf(before, ctx);
   const headPlan = planOf(after, ctx);
   if (!basePlan || !headPlan) return reject(`${ctx.file} cannot be planned.`, patched);
+  if (headPlan.status === "invalid") {
+    const first = after.findings.find((f) => f.severity === "error");
+    return reject(`${ctx.file} already has errors${first ? ` (${first.message})` : ""}; fix them before it can be changed.`, patched);
+  }
   const limits = { max_tools: ctx.limits.max_tools, safety_margin: ctx.limits.safety_margin, max_tokens: ctx.limits.max_tokens };
   const diff = diffPlans({ limits, apprentices: [basePlan] }, { limits, apprentices: [headPlan] }).apprentices[0];
   if (!diff) return reject(`${ctx.file} cannot be planned.`, patched);

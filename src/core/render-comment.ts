@@ -15,7 +15,7 @@ export interface PlanCommentInput {
   findings?: readonly Finding[];
   /** Put first, to find the comment again; `null` for none (e.g. a pull request body). */
   marker?: string | null;
-  /** Plain text (escaped). */
+  /** Trusted markdown from the caller (the heading's text). */
   title?: string;
   /** Trusted markdown from the caller, e.g. a link to the run. */
   footer?: string;
@@ -144,7 +144,7 @@ export function renderPlanComment(input: PlanCommentInput): string {
     ? `This pull request changes the tools of **${plural(changed.length, "apprentice")}** (${count("added")} new, ${count("changed")} changed, ${count("removed")} removed${unchanged ? `; ${unchanged} unchanged` : ""}).`
     : "✅ No apprentice's tools change in this pull request.";
   const errorLine = errors.length ? ` ❌ **${plural(errors.length, "error")}** in the manifests.` : "";
-  const top = [`${prefix}### ${mdText(input.title ?? "🧰 apprentice-tools plan", 200)}`, what + errorLine];
+  const top = [`${prefix}### ${input.title ?? "🧰 apprentice-tools plan"}`, what + errorLine];
   const footer = input.footer ? [input.footer] : [];
   const budget = new Budget(limit - utf8Length([...top, ...footer].join("\n\n")) - NOTE_RESERVE);
   const parts = [...top];

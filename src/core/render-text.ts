@@ -4,7 +4,9 @@ import { describeExclusion, describeSource, type ApprenticePlan, type Plan, type
 /** `█████░░░ 12/45`: how full an apprentice's tool capacity is. */
 export function capacityBar(used: number, available: number, width = 20): string {
   const ratio = available > 0 ? Math.min(1, used / available) : used > 0 ? 1 : 0;
-  const filled = Math.round(ratio * width);
+  // Any use shows at least one block, and only a full apprentice shows a full bar.
+  const rounded = Math.round(ratio * width);
+  const filled = used > 0 && rounded === 0 ? 1 : used < available && rounded === width ? width - 1 : rounded;
   return `${"█".repeat(filled)}${"░".repeat(width - filled)} ${used}/${available}`;
 }
 

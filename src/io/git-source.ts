@@ -40,6 +40,10 @@ export async function refExists(cwd: string, ref: string): Promise<boolean> {
  * relative to the repository root that contains `cwd`.
  */
 export async function gitRevisionSource(cwd: string, ref: string): Promise<FileSource> {
+  await git(cwd, ["rev-parse", "--git-dir"]).catch((err: GitError) => {
+    if (err.message.startsWith("git is not installed")) throw err;
+    throw new GitError(`${cwd} is not a git repository (or inside one), so the revision \`${ref}\` cannot be read.`, "Run the command inside a clone of the repository; in a workflow, check it out first (actions/checkout with fetch-depth: 2 or more).");
+  });
   if (!(await refExists(cwd, ref))) {
     throw new GitError(`The revision \`${ref}\` does not exist in this clone.`, "Check the name, or fetch it first (a shallow clone has only the last commit: `git fetch --depth=2 origin`).");
   }

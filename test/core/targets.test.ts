@@ -51,7 +51,7 @@ const codes = (fs: readonly Finding[]) => fs.map((f) => f.code);
 describe("the targets table", () => {
   it("has a rule set for every target id, and every figure the issue names", () => {
     expect(TARGETS.cursor.maxTools?.max).toBe(80);
-    expect(TARGETS.cursor.nameLength).toMatchObject({ measure: "server+tool", max: 59 });
+    expect(TARGETS.cursor.nameLength).toMatchObject({ measure: "server+tool", max: 60 });
     expect(TARGETS.vscode.maxTools?.max).toBe(128);
     expect(TARGETS.vscode.grouping?.from).toBe(64);
     expect(TARGETS.openai.maxTools?.max).toBe(128);
@@ -114,7 +114,7 @@ describe("Cursor: server name + tool name", () => {
 
   it.each([
     [59, false],
-    [60, true],
+    [60, false],
     [61, true],
   ])("a combined %i characters → dropped: %s", (combined, dropped) => {
     const { server, tool } = name(10, combined - 10);
@@ -124,18 +124,18 @@ describe("Cursor: server name + tool name", () => {
     expect(f).toHaveLength(1);
     expect(f[0]).toMatchObject({ code: "target-name-too-long", severity: "error", line: 3 });
     expect(f[0]?.message).toContain(`10 + ${combined - 10} = ${combined}`);
-    expect(f[0]?.next_steps[0]).toContain(`at most ${59 - (combined - 10)} characters`);
+    expect(f[0]?.next_steps[0]).toContain(`at most ${60 - (combined - 10)} characters`);
   });
 
   it("without a catalog, counts the shortest possible server name", () => {
-    expect(findingsFor({ yaml: `required_tools: [${"t".repeat(58)}]\n` }, ["cursor"])).toEqual([]);
-    const [f] = findingsFor({ yaml: `required_tools: [${"t".repeat(59)}]\n` }, ["cursor"]);
+    expect(findingsFor({ yaml: `required_tools: [${"t".repeat(59)}]\n` }, ["cursor"])).toEqual([]);
+    const [f] = findingsFor({ yaml: `required_tools: [${"t".repeat(60)}]\n` }, ["cursor"]);
     expect(f?.message).toContain("one-character server name");
     expect(f?.next_steps[0]).toContain("no server name makes this one fit");
   });
 
   it("reads server and tool from a namespaced name", () => {
-    const tool = `mcp__${"s".repeat(30)}__${"t".repeat(30)}`;
+    const tool = `mcp__${"s".repeat(30)}__${"t".repeat(31)}`;
     expect(codes(findingsFor({ yaml: `required_tools: [${tool}]\n` }, ["cursor"]))).toEqual(["target-name-too-long"]);
   });
 });
