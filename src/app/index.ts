@@ -9,6 +9,8 @@ import { createKeyedQueue } from "./serial.js";
 export interface AppOptions {
   /** Read the repository from here instead of the API (the bot inside Actions, with a checkout). */
   localSource?: FileSource;
+  /** Path of the config file in the repository (the bot action's `config` input); default: apprentice-tools.yml or .github/apprentice-tools.yml. */
+  configPath?: string;
   /** Where evidence goes (the dashboard); none = replies without evidence counts. */
   evidence?: (port: ReturnType<typeof createBotPort>) => EvidenceSink;
 }
@@ -42,7 +44,7 @@ export function createApp(options: AppOptions = {}) {
         const outcome = await handleFeedback(
           {
             port,
-            loadContext: () => loadRepoContext(port, branch, options.localSource),
+            loadContext: () => loadRepoContext(port, branch, options.localSource, options.configPath),
             ...(options.evidence ? { evidence: options.evidence(port) } : {}),
             log: context.log,
           },

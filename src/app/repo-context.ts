@@ -31,9 +31,9 @@ const CODEOWNERS_PATHS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"]
  * Reads config, manifests, catalog, issue templates and CODEOWNERS at the default branch
  * (one tree request; blobs come from the port's cache when unchanged).
  */
-export async function loadRepoContext(port: BotPort, branch: string, source?: FileSource): Promise<RepoContext> {
+export async function loadRepoContext(port: BotPort, branch: string, source?: FileSource, configPath?: string): Promise<RepoContext> {
   const src = source ?? (await githubSource(port, branch));
-  const repository = await loadRepository(src);
+  const repository = await loadRepository(src, configPath ? { config: configPath } : {});
   const manifests = new Map<string, Manifest>();
   const files = new Map<string, string>();
   const locators = new Map<string, (typeof repository.check.checked)[number]>();

@@ -1,5 +1,4 @@
 import { parseFeedback } from "../core/feedback-parse.js";
-import { compileIssueForms } from "../core/issue-form-parser.js";
 import type { FeedbackTemplates } from "../core/issue-form-parser.js";
 import { ISSUE_TEMPLATE_DIR, readIssueTemplates } from "../io/issue-templates.js";
 
@@ -41,10 +40,8 @@ export async function feedbackParseCommand(file: string, io: FeedbackCommandIo, 
         return undefined; // forms are optional: without a template, khipu lines are still read
       }
     }, options.templatesDir ?? ISSUE_TEMPLATE_DIR));
-  const forms = compileIssueForms(templates);
-  // Warnings go to stderr only: stdout carries the JSON.
-  for (const error of forms.errors) io.stderr?.(`apprentice-tools feedback parse: warning: ${error.message}; bodies written with that form are not recognised.\n`);
-  const result = parseFeedback(body, { forms });
+  // A template that cannot be used is reported among the JSON problems (`invalid-template`).
+  const result = parseFeedback(body, { templates });
   io.stdout(`${JSON.stringify(result, null, 2)}\n`);
   return 0;
 }

@@ -1,5 +1,6 @@
 import { catalogCommand, CATALOG_HELP } from "./catalog-cli.js";
 import { checkCommand, CHECK_HELP } from "./check-command.js";
+import { feedbackCommand, FEEDBACK_HELP } from "./feedback-cli.js";
 import { EXIT, UsageError, type CliIO } from "./cli-io.js";
 import { planCommand, PLAN_HELP } from "./plan-command.js";
 import { provisionCommand, PROVISION_HELP } from "./provision-command.js";
@@ -25,6 +26,7 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   plan: { run: planCommand, help: PLAN_HELP },
   provision: { run: provisionCommand, help: PROVISION_HELP },
   catalog: { run: catalogCommand, help: CATALOG_HELP },
+  feedback: { run: feedbackCommand, help: FEEDBACK_HELP },
 };
 
 /** Runs the CLI; returns the exit code. Every failure is reported as text, never a bare stack. */

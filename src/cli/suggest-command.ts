@@ -5,7 +5,7 @@ import { z } from "zod";
 import { rebuild, summarize } from "../core/aggregate.js";
 import type { FeedbackEntry } from "../core/feedback-entry.js";
 import { parseFeedback } from "../core/feedback-parse.js";
-import type { FeedbackTemplates } from "../core/issue-form-parser.js";
+import { compileIssueForms, type IssueForms } from "../core/issue-form-parser.js";
 import type { Manifest } from "../core/manifest-schema.js";
 import type { ApprenticeDiff } from "../core/plan.js";
 import { checkProposal, type CheckedProposal } from "../core/proposal-check.js";
@@ -52,7 +52,7 @@ type Issue = z.output<typeof IssueSchema>;
 
 const STATE_REASONS = ["completed", "not_planned", "reopened"] as const;
 
-function entriesOf(issue: Issue, templates: FeedbackTemplates): FeedbackEntry[] {
+function entriesOf(issue: Issue, forms: IssueForms): FeedbackEntry[] {
   const labels = (issue.labels ?? []).map((l) => (typeof l === "string" ? l : l.name));
   const typeLabel = labels.find((l) => l.startsWith("apprentice:"));
   const reason = (issue.state_reason ?? issue.stateReason ?? "").toLowerCase();
@@ -65,11 +65,11 @@ function entriesOf(issue: Issue, templates: FeedbackTemplates): FeedbackEntry[] 
     state: (issue.state ?? "open").toLowerCase() === "closed" ? "closed" : "open",
     stateReason: (STATE_REASONS as readonly string[]).includes(reason) ? (reason as (typeof STATE_REASONS)[number]) : null,
     apprenticeType: typeLabel ? typeLabel.slice("apprentice:".length) : null,
-    templates,
+    forms,
   }).entries;
 }
 
-async function readIssues(path: string, io: CliIO, templates: FeedbackTemplates): Promise<FeedbackEntry[]> {
+async function readIssues(path: string, io: CliIO, forms: IssueForms): Promise<FeedbackEntry[]> {
   let json: unknown;
   try {
     json = JSON.parse(await readFile(resolve(io.cwd, path), "utf8"));
@@ -86,7 +86,7 @@ async function readIssues(path: string, io: CliIO, templates: FeedbackTemplates)
       return;
     }
     if (parsed.data.pull_request !== undefined) return;
-    entries.push(...entriesOf(parsed.data, templates));
+    entries.push(...entriesOf(parsed.data, forms));
   });
   return entries;
 }
@@ -135,8 +135,8 @@ export async function suggestCommand(argv: string[], io: CliIO): Promise<number>
   const now = parseNow(values.now);
   const repo = await openRepository(io.cwd, overridesFrom(values, []));
   const { config, catalog, tokensOf, source } = repo.loaded;
-  const templates = await readIssueTemplates(textReaderOf(source));
-  const entries = values.issues !== undefined ? await readIssues(values.issues, io, templates) : [];
+  const forms = compileIssueForms(await readIssueTemplates(textReaderOf(source)));
+  const entries = values.issues !== undefined ? await readIssues(values.issues, io, forms) : [];
   const usage = await readUsage(source, values.usage ?? config.usage, values.usage !== undefined, io);
 
   const evidence = summarize(rebuild(entries), now, config.feedback, usage);

@@ -51,15 +51,15 @@ export const FeedbackEntrySchema = z.object({
 export type FeedbackEntry = z.infer<typeof FeedbackEntrySchema>;
 
 /** Why an entry cannot be acted on as written; the bot turns these into a `needs-info` reply. */
-export const FEEDBACK_PROBLEM_KINDS = ["empty-tool", "invalid-tool-name", "missing-apprentice-type"] as const;
+export const FEEDBACK_PROBLEM_KINDS = ["empty-tool", "invalid-tool-name", "missing-apprentice-type", "invalid-template"] as const;
 export type FeedbackProblemKind = (typeof FEEDBACK_PROBLEM_KINDS)[number];
 
 export interface FeedbackProblem {
   kind: FeedbackProblemKind;
-  /** Index into `entries` of the entry concerned. */
-  entry: number;
+  /** Index into `entries` of the entry concerned; null for problems of the whole body (`invalid-template`). */
+  entry: number | null;
   /** The entry field at fault. */
-  field: "tool" | "suggested_tool" | "apprentice_type";
+  field: "tool" | "suggested_tool" | "apprentice_type" | null;
   /** 1-based line in the (normalised) body, when known. */
   line: number | null;
   message: string;

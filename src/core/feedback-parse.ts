@@ -1,6 +1,6 @@
 import type { FeedbackEntry, FeedbackProblem } from "./feedback-entry.js";
-import { parseIssueForm } from "./issue-form-parser.js";
-import type { IssueFormEntry, IssueForms } from "./issue-form-parser.js";
+import { compileIssueForms, parseIssueForm } from "./issue-form-parser.js";
+import type { FeedbackTemplates, IssueFormEntry, IssueForms } from "./issue-form-parser.js";
 import { parseKhipu } from "./khipu-parser.js";
 import type { KhipuEntry } from "./khipu-parser.js";
 
@@ -25,13 +25,15 @@ export interface FeedbackMeta {
   stateReason?: FeedbackEntry["state_reason"];
   /** The apprentice type known from outside the body, e.g. an `apprentice:<type>` label. */
   apprenticeType?: string | null;
-  /** The feedback issue forms (`compileIssueForms`); without them only khipu lines are read. */
+  /** The issue-form templates (YAML texts); without them (or `forms`) only khipu lines are read. */
+  templates?: FeedbackTemplates;
+  /** The same templates read once with `compileIssueForms`, for parsing many bodies; wins over `templates`. */
   forms?: IssueForms;
 }
 
 export interface FeedbackParseResult {
   entries: FeedbackEntry[];
-  /** What makes entries impossible to act on as written (each entry is still returned). */
+  /** What makes entries impossible to act on as written (each entry is still returned), and unusable templates. */
   problems: FeedbackProblem[];
   /** True when the body was cut to MAX_BODY_BYTES or entries beyond MAX_ENTRIES_PER_BODY were dropped. */
   truncated: boolean;
@@ -49,7 +51,11 @@ export function parseFeedback(body: string, meta: FeedbackMeta = {}): FeedbackPa
   const problems: FeedbackProblem[] = [];
   const parsed: ParsedEntry[] = [];
 
-  const form = meta.forms ? parseIssueForm(cut.text, meta.forms) : null;
+  const forms = meta.forms ?? (meta.templates ? compileIssueForms(meta.templates) : undefined);
+  for (const error of forms?.errors ?? []) {
+    problems.push({ kind: "invalid-template", entry: null, field: null, line: null, message: `The issue form template could not be used: ${error.message}.` });
+  }
+  const form = forms ? parseIssueForm(cut.text, forms) : null;
   if (form) parsed.push({ ...form, apprentice_type: form.apprentice_type ?? meta.apprenticeType ?? null, format: "form", line: null });
   const khipu = parseKhipu(cut.text, {
     apprenticeType: parsed[0]?.apprentice_type ?? meta.apprenticeType ?? null,

@@ -1,7 +1,8 @@
 import type { Catalog } from "./catalog.js";
 import { didYouMean } from "./did-you-mean.js";
 import type { FeedbackEntry, FeedbackProblem } from "./feedback-entry.js";
-import type { FeedbackParseResult } from "./feedback-parse.js";
+import { parseFeedback, type FeedbackParseResult } from "./feedback-parse.js";
+import { visibleLines } from "./khipu-parser.js";
 import { apprenticeLabel, kindLabel, LABELS, toolLabel, type LabelStyle } from "./labels.js";
 import type { Manifest } from "./manifest-schema.js";
 import { firstMatch, isValidToolName } from "./patterns.js";
@@ -20,6 +21,8 @@ export interface TriagedEntry {
   critical: boolean;
   /** What is missing or wrong, for the needs-info reply. */
   missing: string[];
+  /** The known apprentice type an unknown one most likely meant. */
+  suggestedType?: string;
 }
 
 export interface Triage {
@@ -67,8 +70,10 @@ export function triageFeedback(parsed: FeedbackParseResult, ctx: TriageContext):
     const missing = parsed.problems.filter((p) => p.entry === i).map((p) => problemText(p, ctx, entry));
     const type = entry.apprentice_type;
     const manifest = type ? (ctx.manifests.get(type) ?? (ctx.fallback ? ctx.manifests.get(ctx.fallback) : undefined)) : undefined;
+    let suggestedType: string | undefined;
     if (type && !manifest && !missing.some((m) => m.startsWith("which apprentice"))) {
       const guess = didYouMean(type, knownTypes);
+      suggestedType = guess;
       missing.push(`a known apprentice type: no manifest defines \`${type}\`${guess ? ` (did you mean \`${guess}\`?)` : ""}`);
     }
     const toolOk = entry.tool !== "" && isValidToolName(entry.tool);
@@ -84,6 +89,7 @@ export function triageFeedback(parsed: FeedbackParseResult, ctx: TriageContext):
     const critical = verdict === "accepted" && entry.kind === "tool-problem" && (entry.severity === "blocking" || required);
     const t: TriagedEntry = { entry, verdict, required, knownTool, critical, missing };
     if (forbiddenBy) t.forbiddenBy = forbiddenBy;
+    if (suggestedType) t.suggestedType = suggestedType;
     return t;
   });
 
@@ -108,4 +114,28 @@ export function triageFeedback(parsed: FeedbackParseResult, ctx: TriageContext):
     truncated: parsed.truncated,
     bodyProblems: parsed.problems.filter((p) => p.entry === null).map((p) => p.message),
   };
+}
+
+/** Labels that say an issue is (or was) about apprentice feedback. */
+function isFeedbackLabel(name: string): boolean {
+  return name === LABELS.feedback.name || name.startsWith("feedback:") || name.startsWith("apprentice:") || name.startsWith("tool:");
+}
+
+/** True when a body has the shape of a rendered issue form: at least two `### ` headings. */
+function formShaped(body: string): boolean {
+  let headings = 0;
+  for (const line of visibleLines(body)) {
+    if (line.startsWith("### ") && ++headings >= 2) return true;
+  }
+  return false;
+}
+
+/**
+ * A cheap test, before the repository is read, of whether an issue may carry feedback:
+ * khipu lines, a body shaped like an issue form, or a feedback label. False means the
+ * issue is an ordinary one and the bot leaves it alone without reading anything else.
+ */
+export function mayCarryFeedback(texts: readonly string[], labels: readonly string[]): boolean {
+  if (labels.some(isFeedbackLabel)) return true;
+  return texts.some((text) => formShaped(text) || parseFeedback(text).entries.length > 0);
 }

@@ -24,6 +24,8 @@ export interface IssueInfo {
   updated_at: string;
   html_url: string;
   is_pull_request: boolean;
+  /** How many comments the issue has (none: no need to list them). */
+  comments: number;
 }
 
 export interface CommentInfo {
@@ -32,6 +34,8 @@ export interface CommentInfo {
   author: string | null;
   author_type: string | null;
   html_url: string;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface LabelSpec {
@@ -97,6 +101,11 @@ function labelNames(labels: readonly (string | { name?: string })[]): string[] {
 }
 
 type RawIssue = Awaited<ReturnType<BotOctokit["rest"]["issues"]["get"]>>["data"];
+type RawComment = Awaited<ReturnType<BotOctokit["rest"]["issues"]["getComment"]>>["data"];
+
+function toComment(c: RawComment): CommentInfo {
+  return { id: c.id, body: c.body ?? "", author: c.user?.login ?? null, author_type: c.user?.type ?? null, html_url: c.html_url, created_at: c.created_at, updated_at: c.updated_at };
+}
 
 function toIssue(i: RawIssue): IssueInfo {
   return {
@@ -111,6 +120,7 @@ function toIssue(i: RawIssue): IssueInfo {
     updated_at: i.updated_at,
     html_url: i.html_url,
     is_pull_request: Boolean(i.pull_request),
+    comments: i.comments,
   };
 }
 
@@ -141,11 +151,10 @@ export function createBotPort(octokit: BotOctokit, repo: RepoRef, blobCache: Blo
     },
     async listComments(issue) {
       const all = await octokit.paginate(octokit.rest.issues.listComments, { ...r, issue_number: issue, per_page: 100 });
-      return all.map((c) => ({ id: c.id, body: c.body ?? "", author: c.user?.login ?? null, author_type: c.user?.type ?? null, html_url: c.html_url }));
+      return all.map(toComment);
     },
     async createComment(issue, body) {
-      const { data: c } = await octokit.rest.issues.createComment({ ...r, issue_number: issue, body });
-      return { id: c.id, body: c.body ?? "", author: c.user?.login ?? null, author_type: c.user?.type ?? null, html_url: c.html_url };
+      return toComment((await octokit.rest.issues.createComment({ ...r, issue_number: issue, body })).data);
     },
     async updateComment(id, body) {
       await octokit.rest.issues.updateComment({ ...r, comment_id: id, body });

@@ -157,7 +157,7 @@ export function parseYamlSource(file: string, text: string): YamlSource {
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIASES * 10 });
-  } catch (err) {
+  } catch {
     findings.push(makeFinding(file, nodePosition(firstAlias, lineCounter), "error", "yaml-alias-bomb", `${file} uses YAML aliases nested inside one another that would expand to a huge value.`, "Aliases that expand exponentially are a resource-exhaustion attack; the file is not expanded.", ["Write the lists out instead of using `*alias` references."]));
     return { ...base, data: undefined, findings };
   }

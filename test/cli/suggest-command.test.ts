@@ -86,6 +86,14 @@ describe("apprentice-tools suggest", () => {
     expect((await suggestJson(["--issues", "issues.json", "--now", "2026-11-02T12:00:00Z"])).proposals).toEqual([]);
   });
 
+  it("reads issue-form bodies with the repository's templates", async () => {
+    await mkdir(path.join(dir, ".github/ISSUE_TEMPLATE"), { recursive: true });
+    await copyFile(path.join(REPO_ROOT, ".github/ISSUE_TEMPLATE/missing-tool.yml"), path.join(dir, ".github/ISSUE_TEMPLATE/missing-tool.yml"));
+    const form = () => issue(["### Apprentice type", "", "documentation_weaver", "", "### Missing tool", "", "link_check", "", "### Needed for", "", "broken links"]);
+    await write("issues.json", JSON.stringify([form(), form(), form()]));
+    expect((await suggestJson(["--issues", "issues.json", "--now", NOW])).proposals.map((p) => p.id)).toEqual(["documentation_weaver/add-link_check"]);
+  });
+
   it("lists a forbidden tool as blocked, and does not count issues closed as not planned", async () => {
     await write(
       "issues.json",

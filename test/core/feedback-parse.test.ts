@@ -5,6 +5,7 @@ import { FeedbackEntrySchema } from "../../src/core/feedback-entry.js";
 import type { FeedbackProblem } from "../../src/core/feedback-entry.js";
 import { cutToBytes, MAX_BODY_BYTES, MAX_ENTRIES_PER_BODY, parseFeedback } from "../../src/core/feedback-parse.js";
 import type { FeedbackMeta } from "../../src/core/feedback-parse.js";
+import { compileIssueForms } from "../../src/core/issue-form-parser.js";
 import { feedbackParseCommand } from "../../src/cli/feedback-command.js";
 import { readIssueTemplatesFromDisk } from "../../src/io/issue-templates.js";
 
@@ -100,6 +101,13 @@ describe("parseFeedback: entries", () => {
       ["form", "ast_parse", "python_patterns"],
       ["khipu", "glob", "python_patterns"],
     ]);
+  });
+
+  it("reads forms compiled once just as forms read from the templates", () => {
+    const body = formBody([["Apprentice type", "python_patterns"], ["Missing tool", "ast_parse"], ["Needed for", "Parsing."]]);
+    const fromTemplates = parseFeedback(body, issueMeta());
+    expect(parseFeedback(body, issueMeta({ templates: undefined, forms: compileIssueForms(templates) }))).toEqual(fromTemplates);
+    expect(fromTemplates.entries).toHaveLength(1);
   });
 
   it("reads only khipu lines when no templates are given", () => {

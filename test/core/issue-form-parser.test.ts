@@ -1,11 +1,12 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { parseIssueForm } from "../../src/core/issue-form-parser.js";
+import { compileIssueForms, parseIssueForm } from "../../src/core/issue-form-parser.js";
 import type { IssueFormEntry } from "../../src/core/issue-form-parser.js";
 import { readIssueTemplatesFromDisk } from "../../src/io/issue-templates.js";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const templates = await readIssueTemplatesFromDisk(repoRoot);
+const forms = compileIssueForms(templates);
 
 /** A body exactly as GitHub renders a submitted form; null is a field left empty. */
 function formBody(fields: [label: string, value: string | null][]): string {
@@ -20,8 +21,14 @@ const missingTool = (overrides: Partial<Record<"type" | "tool" | "purpose", stri
   ]);
 
 describe("parseIssueForm: the shipped templates", () => {
-  it("finds all three templates", () => {
+  it("finds and compiles all three templates", () => {
     expect(Object.keys(templates).sort()).toEqual(["missing-tool", "tool-problem", "tool-suggestion"]);
+    expect(forms.errors).toEqual([]);
+    expect(forms.forms.map((f) => [f.kind, f.toolLabel])).toEqual([
+      ["missing-tool", "Missing tool"],
+      ["tool-problem", "Tool"],
+      ["tool-suggestion", "Current tool"],
+    ]);
   });
 
   it.each<[string, string, IssueFormEntry]>([
@@ -51,7 +58,7 @@ describe("parseIssueForm: the shipped templates", () => {
       { kind: "tool-suggestion", apprentice_type: "documentation_weaver", tool: "regex_search", suggested_tool: "treesitter", text: "Regexes miss nested code.", severity: null },
     ],
   ])("reads a %s form", (_name, body, entry) => {
-    expect(parseIssueForm(body, templates)).toEqual({ entry, templateErrors: [] });
+    expect(parseIssueForm(body, forms)).toEqual(entry);
   });
 
   it.each<[string, string, Partial<IssueFormEntry>]>([
@@ -88,8 +95,7 @@ describe("parseIssueForm: the shipped templates", () => {
       { kind: "missing-tool", tool: "ast_parse" },
     ],
   ])("handles %s", (_name, body, expected) => {
-    const { entry } = parseIssueForm(body, templates);
-    expect(entry).toMatchObject(expected);
+    expect(parseIssueForm(body, forms)).toMatchObject(expected);
   });
 
   it.each([
@@ -99,25 +105,24 @@ describe("parseIssueForm: the shipped templates", () => {
     ["only the shared heading", formBody([["Apprentice type", "python_patterns"]])],
     ["form headings inside a code fence", "```\n" + missingTool() + "\n```"],
   ])("finds no form in %s", (_name, body) => {
-    expect(parseIssueForm(body, templates).entry).toBeNull();
+    expect(parseIssueForm(body, forms)).toBeNull();
   });
 
   it("recognises nothing without templates", () => {
-    expect(parseIssueForm(missingTool(), {})).toEqual({ entry: null, templateErrors: [] });
+    expect(parseIssueForm(missingTool(), compileIssueForms({}))).toBeNull();
   });
 });
 
-describe("parseIssueForm: broken templates", () => {
+describe("compileIssueForms: broken templates", () => {
   it.each([
     ["not YAML", "body: [unclosed", /not a valid issue form/],
-    ["no body", "name: x\n", /not a valid issue form/],
-    ["no tool field", "name: x\nbody:\n  - type: input\n    id: other\n    attributes: { label: Other }\n", /no field with id `tool`/],
-  ])("reports a template that is %s and still uses the others", (_name, broken, message) => {
-    const result = parseIssueForm(formBody([["Apprentice type", "a"], ["Tool", "grep"], ["Issue", "slow"], ["Severity", "minor"]]), {
-      ...templates,
-      "missing-tool": broken,
-    });
-    expect(result.templateErrors).toEqual([{ kind: "missing-tool", message: expect.stringMatching(message) }]);
-    expect(result.entry).toMatchObject({ kind: "tool-problem", severity: "minor" });
+    ["without body", "name: x\n", /not a valid issue form/],
+    ["without a tool field", "name: x\nbody:\n  - type: input\n    id: other\n    attributes: { label: Other }\n", /no field with id `tool`/],
+    ["with a field of unknown type", "name: x\nbody:\n  - type: slider\n    id: tool\n    attributes: { label: Tool }\n", /unknown type `slider`/],
+  ])("reports a template %s and still uses the others", (_name, broken, message) => {
+    const compiled = compileIssueForms({ ...templates, "missing-tool": broken });
+    expect(compiled.errors).toEqual([{ kind: "missing-tool", message: expect.stringMatching(message) }]);
+    const body = formBody([["Apprentice type", "a"], ["Tool", "grep"], ["Issue", "slow"], ["Severity", "minor"]]);
+    expect(parseIssueForm(body, compiled)).toMatchObject({ kind: "tool-problem", severity: "minor" });
   });
 });

@@ -115,14 +115,12 @@ describe("refreshCatalog", () => {
     const pidFile = path.join(dir, "pid");
     // Ignores SIGTERM too, so only SIGKILL stops it.
     const script = `require("node:fs").writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); process.on("SIGTERM", () => {}); setInterval(() => {}, 1000);`;
-    const configPath = await writeConfig({ silent: { command: process.execPath, args: ["-e", script] }, echo: echoServer });
+    // Only the silent server: a short time limit would also catch a real server starting slowly on a loaded machine.
+    const configPath = await writeConfig({ silent: { command: process.execPath, args: ["-e", script] } });
 
     const results = await refreshCatalog({ configPath, outDir: path.join(dir, "catalog"), timeoutMs: 1_500 });
 
-    expect(results).toEqual([
-      { server: "silent", ok: false, status: "failed", error: "timed out after 1500 ms waiting for the server to start and answer initialize" },
-      expect.objectContaining({ server: "echo", status: "written" }),
-    ]);
+    expect(results).toEqual([{ server: "silent", ok: false, status: "failed", error: "timed out after 1500 ms waiting for the server to start and answer initialize" }]);
     const pid = Number(await readFile(pidFile, "utf8"));
     expect(pid).toBeGreaterThan(0);
     expect(isRunning(pid)).toBe(false);
