@@ -216,7 +216,7 @@ export function generateCatalog(totalTools: number, seed = SEED): { files: Map<s
     }
   }
   // Round-robin over servers so that every server grows at a similar rate.
-  const combos = SERVERS.map((s) => rnd.shuffle(s.nouns.flatMap((noun) => VERBS.flatMap((verb) => QUALIFIERS.filter((q, i) => i < 4 || rnd.chance(0.35)).map((q) => ({ verb, noun, q }))))));
+  const combos = SERVERS.map((s) => rnd.shuffle(s.nouns.flatMap((noun) => VERBS.flatMap((verb) => QUALIFIERS.filter((_q, i) => i < 4 || rnd.chance(0.35)).map((q) => ({ verb, noun, q }))))));
   const next = SERVERS.map(() => 0);
   while (all.length < totalTools) {
     let progressed = false;

@@ -40,7 +40,8 @@ export function describeFailure(error: unknown): string {
       const status = typeof e === "object" && e !== null && "status" in e ? Number((e as { status: unknown }).status) : undefined;
       const request = typeof e === "object" && e !== null && "request" in e ? (e as { request?: { method?: string; url?: string } }).request : undefined;
       const call = request?.method && request.url ? ` (${request.method} ${request.url})` : "";
-      const message = e instanceof Error ? e.message : String(e);
+      // Octokit appends the documentation URL to GitHub's message; the guidance below says more.
+      const message = (e instanceof Error ? e.message : String(e)).replace(/ - https:\/\/docs\.github\.com\S*$/, "");
       if (status === 401) return `GitHub refused the token${call}: ${message}. Leave the github-token input at its default, \${{ github.token }}, or pass a token of this repository.`;
       if (status === 403 && /secondary rate limit/i.test(message)) return `GitHub's secondary rate limit stopped a request${call} after retries. Nothing is lost: the next run (or a re-run of this one) picks up where this one stopped.`;
       if (status === 403) return `The token may not do this${call}: ${message}. Give the job \`permissions: { issues: write, pull-requests: write, contents: write }\` (see docs/bot.md); a pull request from a fork only ever gets a read-only token.`;

@@ -39,10 +39,10 @@ function typeFromLabels(labels: readonly string[], knownTypes: Iterable<string>)
 }
 
 /** Every entry of an issue: its body and every comment but the bot's own. */
-export function parseIssueFeedback(issue: IssueInfo, comments: readonly CommentInfo[], ctx: Pick<RepoContext, "templates" | "manifests">) {
+export function parseIssueFeedback(issue: IssueInfo, comments: readonly CommentInfo[], ctx: Pick<RepoContext, "forms" | "manifests">) {
   const typeLabel = typeFromLabels(issue.labels, ctx.manifests.keys());
   const common = { issueNumber: issue.number, state: issue.state, stateReason: issue.state_reason === "duplicate" ? "not_planned" : issue.state_reason, apprenticeType: typeLabel } as const;
-  const body = parseFeedback(issue.body, { ...common, url: issue.html_url, author: issue.author, createdAt: issue.created_at, updatedAt: issue.updated_at, templates: ctx.templates });
+  const body = parseFeedback(issue.body, { ...common, url: issue.html_url, author: issue.author, createdAt: issue.created_at, updatedAt: issue.updated_at, forms: ctx.forms });
   const result = { entries: [...body.entries], problems: [...body.problems], truncated: body.truncated };
   for (const c of comments) {
     if (isOwnComment(c) || result.entries.length >= 100) continue;

@@ -3,7 +3,7 @@ import { createBotPort, type BlobCache, type BotOctokit } from "../github/bot-po
 import type { FileSource } from "../io/file-source.js";
 import { handleFeedback, type EvidenceSink } from "./feedback-handler.js";
 import { loadRepoContext } from "./repo-context.js";
-import { IssueEventPayload } from "./payload.js";
+import { IssueEventPayload, reasonToIgnore } from "./payload.js";
 import { createKeyedQueue } from "./serial.js";
 
 export interface AppOptions {
@@ -33,13 +33,16 @@ export function createApp(options: AppOptions = {}) {
         return;
       }
       const payload = parsed.data;
+      const issueNumber = payload.issue.number;
+      const ignore = reasonToIgnore(payload);
+      if (ignore) {
+        context.log.debug(`issue #${issueNumber}: ${context.name}.${payload.action ?? ""} ignored (${ignore})`);
+        return;
+      }
       const owner = payload.repository.owner.login;
       const repo = payload.repository.name;
       const port = createBotPort(context.octokit as BotOctokit, { owner, repo }, blobs);
       const branch = payload.repository.default_branch;
-      const issueNumber = payload.issue.number;
-      // The bot's own comments trigger events too; they never carry feedback.
-      if (payload.comment?.user?.type === "Bot" && payload.comment.body?.startsWith("<!-- apprentice-tools:")) return;
       await serial(`${owner}/${repo}`, async () => {
         const outcome = await handleFeedback(
           {
@@ -54,7 +57,7 @@ export function createApp(options: AppOptions = {}) {
       });
     };
 
-    app.on(["issues.opened", "issues.edited", "issues.reopened", "issues.closed", "issues.labeled"], onIssue);
+    app.on(["issues.opened", "issues.edited", "issues.reopened", "issues.closed", "issues.labeled", "issues.unlabeled"], onIssue);
     app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], onIssue);
   };
 }

@@ -1,7 +1,7 @@
 import type { Catalog } from "../core/catalog.js";
 import { ownersOf } from "../core/codeowners.js";
 import type { Config } from "../core/config-schema.js";
-import type { FeedbackTemplates } from "../core/issue-form-parser.js";
+import { compileIssueForms, type IssueForms } from "../core/issue-form-parser.js";
 import type { Manifest } from "../core/manifest-schema.js";
 import { githubSource } from "../github/github-source.js";
 import type { BotPort } from "../github/bot-port.js";
@@ -18,7 +18,8 @@ export interface RepoContext {
   /** Manifest file of each type. */
   files: Map<string, string>;
   catalog?: Catalog;
-  templates: FeedbackTemplates;
+  /** The repository's feedback issue forms, compiled once per event. */
+  forms: IssueForms;
   owners(type: string): string[];
   /** `file:line` of a forbidden pattern in a type's manifest. */
   patternPlace(type: string, pattern: string): string | undefined;
@@ -61,7 +62,7 @@ export async function loadRepoContext(port: BotPort, branch: string, source?: Fi
     config,
     manifests,
     files,
-    templates,
+    forms: compileIssueForms(templates),
     source: src,
     owners(type) {
       const file = files.get(type);

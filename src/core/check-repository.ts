@@ -1,5 +1,5 @@
 import type { Catalog, CatalogTool } from "./catalog.js";
-import type { Config } from "./config-schema.js";
+import type { Config, GlobalLimits } from "./config-schema.js";
 import { compareFindings, type Finding } from "./finding.js";
 import { checkManifest, crossFileFindings, type CheckedManifest, type ManifestSource } from "./manifest-check.js";
 import type { Manifest } from "./manifest-schema.js";
@@ -15,6 +15,11 @@ export interface RepositoryInput {
   tokensOf?: (tool: CatalogTool) => number;
   /** Findings about the config and the catalog files themselves. */
   findings: readonly Finding[];
+  /**
+   * `checkManifest` of each of `manifests`, in order, when the reader already did it (on
+   * several threads) under these limits and this catalog; ignored when they differ.
+   */
+  prechecked?: { limits: GlobalLimits; catalog?: Catalog; checked: readonly CheckedManifest[] };
 }
 
 export interface CheckResult {
@@ -34,7 +39,7 @@ export interface CheckResult {
  */
 export function checkRepository(input: RepositoryInput): CheckResult {
   const ctx = input.catalog ? { limits: input.config.limits, catalog: input.catalog } : { limits: input.config.limits };
-  const checked = input.manifests.map((m) => checkManifest(m, ctx));
+  const checked = reusablePrecheck(input) ?? input.manifests.map((m) => checkManifest(m, ctx));
   const findings = [...input.findings, ...checked.flatMap((c) => c.findings), ...crossFileFindings(checked)];
   const result: CheckResult = { findings, checked, files: input.manifests.length };
   if (input.config.targets.length > 0) {
@@ -48,6 +53,15 @@ export function checkRepository(input: RepositoryInput): CheckResult {
   }
   findings.sort(compareFindings);
   return result;
+}
+
+function reusablePrecheck(input: RepositoryInput): CheckedManifest[] | undefined {
+  const pre = input.prechecked;
+  if (!pre || pre.catalog !== input.catalog || pre.checked.length !== input.manifests.length) return undefined;
+  const a = pre.limits;
+  const b = input.config.limits;
+  if (a.max_tools !== b.max_tools || a.safety_margin !== b.safety_margin || a.max_tokens !== b.max_tokens) return undefined;
+  return [...pre.checked];
 }
 
 /**

@@ -13,13 +13,21 @@ export function didYouMean(input: string, candidates: Iterable<string>): string 
     if (candidate === input) continue;
     if (Math.abs(candidate.length - input.length) > budget) continue;
     // Case-only differences are the most likely typo of all.
-    const d = candidate.toLowerCase() === lower ? 0.5 : distance(input, candidate);
+    const d = candidate.toLowerCase() === lower ? 0.5 : isTransposition(input, candidate) ? 1 : distance(input, candidate);
     if (d < bestDistance) {
       bestDistance = d;
       best = candidate;
     }
   }
   return bestDistance <= budget ? best : undefined;
+}
+
+/** Two neighbouring characters swapped (`grpe` for `grep`): one slip of the fingers, two Levenshtein edits. */
+function isTransposition(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let i = 0;
+  while (i < a.length && a[i] === b[i]) i++;
+  return i < a.length - 1 && a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2);
 }
 
 /** A ready-made "Did you mean `x`?" phrase, or an empty string. */

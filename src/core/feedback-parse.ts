@@ -52,9 +52,6 @@ export function parseFeedback(body: string, meta: FeedbackMeta = {}): FeedbackPa
   const parsed: ParsedEntry[] = [];
 
   const forms = meta.forms ?? (meta.templates ? compileIssueForms(meta.templates) : undefined);
-  for (const error of forms?.errors ?? []) {
-    problems.push({ kind: "invalid-template", entry: null, field: null, line: null, message: `The issue form template could not be used: ${error.message}.` });
-  }
   const form = forms ? parseIssueForm(cut.text, forms) : null;
   if (form) parsed.push({ ...form, apprentice_type: form.apprentice_type ?? meta.apprenticeType ?? null, format: "form", line: null });
   const khipu = parseKhipu(cut.text, {
@@ -63,6 +60,12 @@ export function parseFeedback(body: string, meta: FeedbackMeta = {}): FeedbackPa
   });
   for (const entry of khipu.entries) parsed.push({ ...entry, format: "khipu", severity: null });
 
+  // Only a body that carries feedback hears about a broken template: ordinary issues are left alone.
+  if (parsed.length > 0) {
+    for (const error of forms?.errors ?? []) {
+      problems.push({ kind: "invalid-template", entry: null, field: null, line: null, message: `The issue form template could not be used: ${error.message}.` });
+    }
+  }
   const entries = parsed.map((p, index) => {
     problems.push(...problemsOf(p, index));
     return toEntry(p, meta);

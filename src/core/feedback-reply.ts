@@ -44,6 +44,18 @@ function code(text: string, max = 130): string {
   return mdCode(text.replace(/</g, "‹").replace(/>/g, "›").replace(/@/g, "@\u200b"), max);
 }
 
+/**
+ * A message that quotes names in backticks (e.g. "did you mean `x`?"): the quoted parts
+ * become safe inline code, the rest safe text. Every piece is escaped whichever way the
+ * backticks pair up, so a name with backticks in it can only change the look.
+ */
+function prose(text: string, max: number): string {
+  const cut = text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  const parts = cut.split("`");
+  if (parts.length % 2 === 0) return mdText(cut, max + 1);
+  return parts.map((p, i) => (i % 2 === 1 ? code(p, max) : mdText(p, max + 1))).join("");
+}
+
 function detail(t: TriagedEntry): string {
   const e = t.entry;
   if (e.kind === "tool-suggestion") return `use ${e.suggested_tool ? code(e.suggested_tool) : "(no tool given)"} instead${e.text ? `: ${mdText(e.text, 120)}` : ""}`;
@@ -119,7 +131,9 @@ export function renderFeedbackReply(triage: Triage, ctx: ReplyContext): string {
     return finish(out);
   }
   const accepted = triage.entries.filter((t) => t.verdict === "accepted");
-  out.push(accepted.length === triage.entries.length ? "Thank you — this feedback is recorded. Here is what I understood:" : "Thank you for this feedback. I understood part of it; some of it needs a little more detail:");
+  if (triage.entries.length === 0) out.push("Thank you for this feedback. I could not read it yet:");
+  else if (accepted.length === triage.entries.length) out.push("Thank you — this feedback is recorded. Here is what I understood:");
+  else out.push("Thank you for this feedback. I understood part of it; some of it needs a little more detail:");
   if (triage.entries.length) {
     const cells = triage.entries.map((t) => [KIND_WORD[t.entry.kind], t.entry.apprentice_type ? code(t.entry.apprentice_type, 64) : "—", t.entry.tool ? code(t.entry.tool, 80) : "—", detail(t), status(t)]);
     const rows = within(cells, MAX_ROWS, TABLE_BUDGET, rowLength);
@@ -137,9 +151,9 @@ export function renderFeedbackReply(triage: Triage, ctx: ReplyContext): string {
   }
   const missing = triage.entries.filter((t) => t.verdict === "needs-info");
   if (missing.length || triage.bodyProblems.length) {
-    out.push("**To act on the rest, I need:**");
+    out.push(accepted.length ? "**To act on the rest, I need:**" : "**To act on it, I need:**");
     const needs = within(
-      [...missing.map((t) => `- ${KIND_WORD[t.entry.kind]}${t.entry.tool ? ` ${code(t.entry.tool, 80)}` : ""}: ${t.missing.map((m) => mdText(m, 300)).join("; ")}`), ...triage.bodyProblems.map((p) => `- ${mdText(p, 300)}`)],
+      [...missing.map((t) => `- ${KIND_WORD[t.entry.kind]}${t.entry.tool ? ` ${code(t.entry.tool, 80)}` : ""}: ${t.missing.map((m) => prose(m, 300)).join("; ")}`), ...triage.bodyProblems.map((p) => `- ${prose(p, 300)}`)],
       MAX_NEEDS,
       NEEDS_BUDGET,
       textLength,
@@ -158,7 +172,7 @@ export function renderFeedbackReply(triage: Triage, ctx: ReplyContext): string {
     next.push(`- ${what}: evidence ${ev.weight.toFixed(1)} of ${ev.threshold} from ${ev.issues} issue${ev.issues === 1 ? "" : "s"}${reached ? " — enough for a proposal, which I open as a pull request for the maintainers to review." : "."}`);
   }
   const shownNext = within(next, 20, 6_000, textLength);
-  out.push("**What happens next:** " + (next.length ? "I weigh reports from different apprentices and reporters, fading with age; when the evidence reaches the threshold I propose a manifest change as a pull request for the maintainers to review.\n" + shownNext.kept.join("\n") : "the maintainers see this on the evidence dashboard; repeated reports from different reporters make a change more likely."));
+  out.push("**What happens next:** " + (next.length ? "I weigh reports from different apprentices and reporters, fading with age; when the evidence reaches the threshold I propose a manifest change as a pull request for the maintainers to review.\n" + shownNext.kept.join("\n") + (shownNext.left ? `\n- _…and ${shownNext.left} more._` : "") : "the maintainers see this on the evidence dashboard; repeated reports from different reporters make a change more likely."));
   if (ctx.dashboardUrl) out.push(`📊 [Evidence dashboard](${ctx.dashboardUrl})`);
   return finish(out);
 }

@@ -74,6 +74,12 @@ export function checkManifest(src: ManifestSource, ctx: CheckContext): CheckedMa
     out.findings.push(makeFinding(file, locate([], "value") ?? { line: 1, column: 1 }, "error", "yaml-not-mapping", `${file} is not a mapping of fields; it is ${Array.isArray(data) ? "a list" : "a single value"}.`, "A manifest is a set of `key: value` fields (apprentice_type, description, tools…); anything else cannot describe an apprentice.", [`Start the file with \`apprentice_type: ${src.stem}\` and \`description: "…"\`, one field per line.`]));
     return out;
   }
+  const keys = Object.keys(data);
+  if (keys.length > 0 && !keys.some((k) => MANIFEST_KEYS.includes(k))) {
+    // A YAML file of some other kind under the manifests folder: one clear finding, not one per missing field.
+    out.findings.push(makeFinding(file, locate([keys[0] as string], "key") ?? { line: 1, column: 1 }, "error", "not-a-manifest", `${file} is not an apprentice manifest: it has none of the manifest's fields (it starts with \`${keys[0]}\`).`, "Every YAML file the `manifests` glob matches is read as a manifest, so another kind of file there fails the check.", [`Move ${file} out of the manifests folder, or narrow \`manifests:\` in apprentice-tools.yml so that it does not match.`]));
+    return out;
+  }
   let parsed = ManifestSchema.safeParse(data);
   if (!parsed.success) {
     out.findings.push(

@@ -4,7 +4,7 @@ import { didYouMean } from "./did-you-mean.js";
 import { makeFinding, type Finding, type Position } from "./finding.js";
 import type { Locator } from "./locator.js";
 import type { Manifest } from "./manifest-schema.js";
-import { bareServerOf, explainInvalidEntry, firstMatch, isPattern, isShadowedBy } from "./patterns.js";
+import { bareServerOf, explainInvalidEntry, firstMatch, firstMatcher, isPattern, isShadowedBy } from "./patterns.js";
 
 type ListKey = "required_tools" | "optional_tools" | "forbidden_tools";
 const LISTS: readonly ListKey[] = ["required_tools", "optional_tools", "forbidden_tools"];
@@ -54,6 +54,7 @@ export function manifestRuleFindings(file: string, m: Manifest, locate: Locator,
   }
 
   const forbidden = valid.forbidden_tools.map((f) => f.entry);
+  const forbiddenMatch = firstMatcher(forbidden);
   const forbiddenLine = (pattern: string) => {
     const hit = valid.forbidden_tools.find((f) => f.entry === pattern);
     return hit ? at("forbidden_tools", hit.i) : undefined;
@@ -62,7 +63,7 @@ export function manifestRuleFindings(file: string, m: Manifest, locate: Locator,
   // Rule 5: a required tool that a forbidden entry matches.
   for (const { entry, i } of valid.required_tools) {
     const known = ctx.catalog?.get(entry);
-    const pattern = firstMatch(forbidden, known?.name ?? entry, known?.server);
+    const pattern = forbiddenMatch(known?.name ?? entry, known?.server);
     if (pattern) {
       const pos = forbiddenLine(pattern);
       add(at("required_tools", i), "error", "required-forbidden", `Required tool \`${entry}\` is forbidden by \`${pattern}\` (${where(file, pos)}).`, "Forbidden always wins, so this apprentice would start without a tool it cannot work without.", [pattern === entry ? `Remove \`${entry}\` from one of the two lists.` : `Remove \`${entry}\` from required_tools, or narrow the forbidden pattern \`${pattern}\` so that it no longer matches it.`]);
@@ -71,7 +72,7 @@ export function manifestRuleFindings(file: string, m: Manifest, locate: Locator,
 
   // Rule 6: an optional entry that forbidden entries shadow entirely.
   for (const { entry, i } of valid.optional_tools) {
-    const shadows = shadowingPatterns(entry, forbidden, ctx.catalog);
+    const shadows = shadowingPatterns(entry, forbidden, forbiddenMatch, ctx.catalog);
     if (shadows.length) {
       const named = shadows.map((p) => `\`${p}\` (${where(file, forbiddenLine(p))})`);
       const list = named.length === 1 ? named[0] : `${named.slice(0, -1).join(", ")} and ${named[named.length - 1]}`;
@@ -86,8 +87,9 @@ export function manifestRuleFindings(file: string, m: Manifest, locate: Locator,
   out.push(...limitFindings(file, m, locate, ctx, valid.required_tools.length));
 
   // Rule 9: notes and alternatives about tools the manifest does not list.
-  const listed = (tool: string) =>
-    valid.required_tools.some((r) => r.entry === tool) || valid.optional_tools.some((o) => o.entry === tool || (isPattern(o.entry) && firstMatch([o.entry], tool, ctx.catalog?.get(tool)?.server)));
+  const listedNames = new Set([...valid.required_tools, ...valid.optional_tools].map((e) => e.entry));
+  const optionalPatterns = valid.optional_tools.filter((o) => isPattern(o.entry)).map((o) => o.entry);
+  const listed = (tool: string) => listedNames.has(tool) || (optionalPatterns.length > 0 && firstMatch(optionalPatterns, tool, ctx.catalog?.get(tool)?.server) !== undefined);
   for (const [section, code] of [["tool_notes", "note-key-unlisted"], ["alternatives", "alternative-key-unlisted"]] as const) {
     for (const key of Object.keys(m[section])) {
       if (listed(key)) continue;
@@ -105,10 +107,10 @@ export function manifestRuleFindings(file: string, m: Manifest, locate: Locator,
 }
 
 /** The forbidden entries that, together, forbid every tool `entry` can give (none when some tool escapes). */
-function shadowingPatterns(entry: string, forbidden: readonly string[], catalog: Catalog | undefined): string[] {
+function shadowingPatterns(entry: string, forbidden: readonly string[], forbiddenMatch: (name: string, server?: string) => string | undefined, catalog: Catalog | undefined): string[] {
   if (!isPattern(entry)) {
     const known = catalog?.get(entry);
-    const p = firstMatch(forbidden, known?.name ?? entry, known?.server);
+    const p = forbiddenMatch(known?.name ?? entry, known?.server);
     return p ? [p] : [];
   }
   const structural = isShadowedBy(entry, forbidden);
@@ -117,7 +119,7 @@ function shadowingPatterns(entry: string, forbidden: readonly string[], catalog:
   if (tools.length === 0) return [];
   const used = new Set<string>();
   for (const t of tools) {
-    const p = firstMatch(forbidden, t.name, t.server);
+    const p = forbiddenMatch(t.name, t.server);
     if (!p) return [];
     used.add(p);
   }

@@ -22,7 +22,7 @@ export function isValidToolEntry(entry: string): boolean {
 
 /** True for entries with wildcards or the bare-server form. */
 export function isPattern(entry: string): boolean {
-  return entry.includes("*") || entry.includes("?") || bareServerOf(entry) !== undefined;
+  return entry.includes("*") || entry.includes("?") || (entry.startsWith("mcp__") && bareServerOf(entry) !== undefined);
 }
 
 /** `mcp__github` → `github`; anything with a tool part (`mcp__github__x`) → undefined. */
@@ -36,6 +36,7 @@ export function bareServerOf(entry: string): string | undefined {
 export function explainInvalidEntry(entry: string, allowPatterns: boolean): string | undefined {
   if (entry.length === 0) return "it is empty";
   if (entry.length > 128) return `it is ${entry.length} characters long; the limit is 128`;
+  if ((allowPatterns ? TOOL_ENTRY_RE : TOOL_NAME_RE).test(entry)) return undefined;
   const bad = [...new Set([...entry].filter((ch) => !/[A-Za-z0-9_.:-]/.test(ch) && !(allowPatterns && (ch === "*" || ch === "?"))))];
   if (bad.length > 0) {
     const shown = bad.map((ch) => (ch === " " ? "a space" : `\`${ch}\``)).join(", ");
@@ -128,6 +129,18 @@ export function matches(entry: string, name: string, server?: string): boolean {
 export function firstMatch(patterns: readonly string[], name: string, server?: string): string | undefined {
   for (const p of patterns) if (compilePattern(p).test(name, server)) return p;
   return undefined;
+}
+
+/**
+ * `firstMatch` with the patterns compiled once: for a list asked about many tools
+ * (a manifest's forbidden entries, asked about every tool it considers).
+ */
+export function firstMatcher(patterns: readonly string[]): (name: string, server?: string) => string | undefined {
+  const compiled = patterns.map(compilePattern);
+  return (name, server) => {
+    for (const c of compiled) if (c.test(name, server)) return c.source;
+    return undefined;
+  };
 }
 
 /**

@@ -133,7 +133,8 @@ export function diffPlans(base: Plan, head: Plan): PlanDiff {
     const added = (a?.tools ?? []).filter((t) => !bTools.has(t));
     const removed = (b?.tools ?? []).filter((t) => !aTools.has(t));
     const removedWhy: Record<string, string> = {};
-    for (const t of removed) removedWhy[t] = a ? describeExclusion(a.excluded.find((e) => e.tool === t)) : "apprentice removed";
+    const exclusions = new Map((a?.excluded ?? []).map((e) => [e.tool, e]));
+    for (const t of removed) removedWhy[t] = a ? describeExclusion(exclusions.get(t)) : "apprentice removed";
     const addedWhy: Record<string, string> = {};
     for (const t of added) addedWhy[t] = describeSource(a?.sources[t]);
     const kind = !b ? "added" : !a ? "removed" : added.length || removed.length || b.status !== a.status ? "changed" : "unchanged";

@@ -1,7 +1,7 @@
 import type { Catalog, CatalogTool } from "./catalog.js";
 import type { GlobalLimits } from "./config-schema.js";
 import type { Manifest } from "./manifest-schema.js";
-import { firstMatch, isPattern } from "./patterns.js";
+import { firstMatcher, isPattern } from "./patterns.js";
 
 /** Why a tool considered for an apprentice was not given (DESIGN §4). */
 export type ExclusionReason = "forbidden" | "unavailable" | "duplicate" | "over_limit" | "over_token_budget";
@@ -65,7 +65,8 @@ export function effectiveLimits(m: Manifest, limits: GlobalLimits): { maxTools: 
 export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult {
   const { catalog } = opts;
   const { capacity, maxTokens } = effectiveLimits(m, opts.limits);
-  const forbidden = m.forbidden_tools;
+  // Compiled once: every tool considered is checked against the whole list.
+  const forbiddenMatch = firstMatcher(m.forbidden_tools);
   const given = new Set<string>();
   const tools: string[] = [];
   // One line per tool, in the order tools were considered; a real reason replaces `duplicate`.
@@ -78,37 +79,33 @@ export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult 
 
   // A tool may be written as listed or as `mcp__<server>__<name>`: both are one tool,
   // given at most once, and forbidden under either name.
-  const keyOf = (tool: string) => catalog?.get(tool)?.qualified ?? tool;
+  const keyOf = (tool: string, known = catalog?.get(tool)) => known?.qualified ?? tool;
   const exclude = (tool: string, reason: ExclusionReason, detail?: string) => {
     const prior = excludedBy.get(tool);
     if (prior && prior.reason !== "duplicate") return;
     if (given.has(keyOf(tool)) && reason !== "duplicate") return;
     excludedBy.set(tool, detail === undefined ? { tool, reason } : { tool, reason, detail });
   };
-  const forbiddenBy = (tool: string) => {
-    const known = catalog?.get(tool);
-    return known ? firstMatch(forbidden, known.name, known.server) : firstMatch(forbidden, tool);
-  };
+  const forbiddenBy = (tool: string, known = catalog?.get(tool)) => (known ? forbiddenMatch(known.name, known.server) : forbiddenMatch(tool));
   const available = (tool: string) => catalog === undefined || catalog.has(tool);
-  const costOf = (tool: string) => {
+  const costOf = (tool: string, known = catalog?.get(tool)) => {
     if (!countTokens) return 0;
-    const t = catalog.get(tool);
-    return t ? (opts.tokensOf as (t: CatalogTool) => number)(t) : 0;
+    return known ? (opts.tokensOf as (t: CatalogTool) => number)(known) : 0;
   };
-  /** Gives the tool if it fits; says why not otherwise. */
-  const tryGive = (tool: string, source: ToolSource): boolean => {
+  /** Gives the tool if it fits; says why not otherwise. `known` is its catalog entry, when looked up already. */
+  const tryGive = (tool: string, source: ToolSource, known = catalog?.get(tool)): boolean => {
     if (tools.length >= capacity) {
       exclude(tool, "over_limit");
       return false;
     }
-    const cost = costOf(tool);
+    const cost = costOf(tool, known);
     if (countTokens && maxTokens !== null && tokens + cost > maxTokens) {
       exclude(tool, "over_token_budget", `${cost} tokens`);
       return false;
     }
     tokens += cost;
     tools.push(tool);
-    given.add(keyOf(tool));
+    given.add(keyOf(tool, known));
     sources[tool] = source;
     return true;
   };
@@ -147,17 +144,20 @@ export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult 
   const candidates: Candidate[] = [];
   const candidateSet = new Set<string>();
   const consider = (tool: string, entry: string, source: ToolSource, catalogTool?: CatalogTool) => {
-    if (given.has(keyOf(tool)) || candidateSet.has(keyOf(tool))) {
+    // Every caller passes the tool's own catalog entry (catalog.get(t.name) is t).
+    const known = catalogTool ?? catalog?.get(tool);
+    const key = keyOf(tool, known);
+    if (given.has(key) || candidateSet.has(key)) {
       // A second listing of the same name; a pattern re-matching a tool is not one.
       if (entry === tool) exclude(tool, "duplicate", "listed earlier");
       return;
     }
-    const pattern = forbiddenBy(tool);
+    const pattern = forbiddenBy(tool, known);
     if (pattern) {
       exclude(tool, "forbidden", pattern);
       return;
     }
-    candidateSet.add(keyOf(tool));
+    candidateSet.add(key);
     const c: Candidate = { tool, entry, source };
     if (catalogTool) c.catalogTool = catalogTool;
     candidates.push(c);
@@ -192,7 +192,8 @@ export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult 
   // Step 3: fill while the limits allow.
   const ranked = opts.rank ? opts.rank(candidates, m) : candidates;
   for (const c of ranked) {
-    if (!tryGive(c.tool, c.source) && c.source.kind === "alternative") {
+    const known = c.catalogTool && c.catalogTool.name === c.tool ? c.catalogTool : catalog?.get(c.tool);
+    if (!tryGive(c.tool, c.source, known) && c.source.kind === "alternative") {
       const i = substitutions.findIndex((s) => s.with === c.tool);
       if (i !== -1) substitutions.splice(i, 1);
     }

@@ -1,14 +1,17 @@
-import { posix } from "node:path";
 import { buildCatalog, tokenEstimator, type Catalog, type CatalogFileInput, type CatalogTool } from "../core/catalog.js";
 import { checkConfig } from "../core/config-check.js";
 import { DEFAULT_CATALOG, type Config } from "../core/config-schema.js";
 import { makeFinding, type Finding } from "../core/finding.js";
 import type { RepositoryInput } from "../core/check-repository.js";
-import type { ManifestSource } from "../core/manifest-check.js";
 import { nowhere } from "../core/locator.js";
+import { catalogInputFrom, decodeCatalogFile, type CatalogText } from "./catalog-files.js";
 import type { FileSource } from "./file-source.js";
+import { manifestSourceFromBytes } from "./manifest-source.js";
+import { checkManifestsInParallel } from "./parallel-check.js";
 import { loadTokenCounter } from "./tokenizer.js";
-import { decodeUtf8, parseYamlSource, positionOf } from "./yaml-source.js";
+import { decodeUtf8, parseYamlSource, withPlainEnv } from "./yaml-source.js";
+
+export { manifestSourceFromBytes };
 
 export const CONFIG_CANDIDATES = ["apprentice-tools.yml", "apprentice-tools.yaml", ".github/apprentice-tools.yml", ".github/apprentice-tools.yaml"];
 
@@ -21,6 +24,11 @@ export interface Overrides {
   maxTools?: number;
   safetyMargin?: number;
   maxTokens?: number | null;
+  /**
+   * False when the caller will not plan (the `check` command): the tokenizer, which only
+   * token estimates need, is then not loaded, unless `targets` rules need a plan.
+   */
+  countTokens?: boolean;
 }
 
 export interface LoadedRepository extends RepositoryInput {
@@ -64,21 +72,6 @@ function applyOverrides(config: Config, o: Overrides): Config {
   return { ...config, limits, ...(o.catalog !== undefined ? { catalog: o.catalog } : {}) };
 }
 
-function stemOf(file: string): string {
-  const base = posix.basename(file);
-  const dot = base.lastIndexOf(".");
-  return dot > 0 ? base.slice(0, dot) : base;
-}
-
-/** Reads and parses one manifest file (rule 1 findings included). */
-export function manifestSourceFromBytes(file: string, bytes: Uint8Array): ManifestSource {
-  const stem = stemOf(file);
-  const decoded = decodeUtf8(file, bytes);
-  if ("finding" in decoded) return { file, stem, data: undefined, locate: nowhere, findings: [decoded.finding] };
-  const yaml = parseYamlSource(file, decoded.text);
-  return { file, stem, data: yaml.data, locate: yaml.locate, findings: yaml.findings };
-}
-
 async function manifestGlobs(source: FileSource, config: Config, o: Overrides): Promise<string[]> {
   if (!o.manifests?.length) return Array.isArray(config.manifests) ? config.manifests : [config.manifests];
   const globs: string[] = [];
@@ -101,49 +94,46 @@ export function catalogFolderFor(catalog: string | null): string {
   return catalog.replace(/^\.\//, "").replace(/\/+$/, "");
 }
 
-async function loadCatalog(source: FileSource, path: string | null, explicit: boolean): Promise<{ catalog?: Catalog; findings: Finding[]; catalogPath?: string }> {
-  if (path === null) return { findings: [] };
+async function loadCatalog(source: FileSource, path: string | null, explicit: boolean): Promise<{ catalog?: Catalog; findings: Finding[]; catalogPath?: string; texts: CatalogText[] }> {
+  if (path === null) return { findings: [], texts: [] };
   const dir = catalogFolderFor(path);
   if (!(await source.isDirectory(dir))) {
-    if (!explicit) return { findings: [] };
+    if (!explicit) return { findings: [], texts: [] };
     if (dir !== path.replace(/^\.\//, "").replace(/\/+$/, "")) {
       return {
+        texts: [],
         findings: [makeFinding(path, undefined, "warning", "catalog-not-refreshed", `\`catalog:\` names the MCP configuration ${path}, but its tools have not been listed yet (no ${dir}/ folder), so tool availability is not checked.`, "The check reads the tools each server offers from the catalog folder, which `catalog refresh` writes from the MCP configuration.", [`Run \`apprentice-tools catalog refresh\` and commit ${dir}/.`])],
       };
     }
     return {
+      texts: [],
       findings: [makeFinding(dir, undefined, "warning", "catalog-missing", `The catalog \`${path}\` does not exist, so tool availability is not checked.`, "Without a catalog, unknown tool names and patterns that match nothing go unnoticed, and token costs are unknown.", [`Create \`${path}\` with one tools/list JSON per server (\`apprentice-tools catalog refresh\` writes them), or remove \`catalog:\`.`])],
     };
   }
   const files = await source.glob([`${dir}/*.json`, `${dir}/*.yml`, `${dir}/*.yaml`]);
   const inputs: CatalogFileInput[] = [];
   const findings: Finding[] = [];
+  // The texts of the files read, so that worker threads can build the same catalog.
+  const texts: CatalogText[] = [];
   for (const file of files) {
-    const bytes = (await source.read(file)) ?? new Uint8Array();
-    const decoded = decodeUtf8(file, bytes);
+    const decoded = decodeCatalogFile(file, (await source.read(file)) ?? new Uint8Array());
     if ("finding" in decoded) {
       findings.push(decoded.finding);
       continue;
     }
-    const server = stemOf(file);
-    if (file.endsWith(".json")) {
-      try {
-        inputs.push({ server, file, data: JSON.parse(decoded.text) });
-      } catch (err) {
-        const m = /position (\d+)/.exec(String(err));
-        findings.push(makeFinding(file, m ? positionOf(decoded.text, Number(m[1])) : undefined, "error", "catalog-invalid-json", `Catalog file ${file} is not valid JSON: ${(err as Error).message}`, "The tools of this server are unknown until the file is fixed, so they count as unavailable.", ["Fix the JSON, or regenerate it with `apprentice-tools catalog refresh`."]));
-      }
-    } else {
-      const yaml = parseYamlSource(file, decoded.text);
-      if (yaml.findings.length) findings.push(...yaml.findings);
-      else inputs.push({ server, file, data: yaml.data });
+    const parsed = catalogInputFrom(decoded.text);
+    if ("findings" in parsed) {
+      findings.push(...parsed.findings);
+      continue;
     }
+    inputs.push(parsed.input);
+    texts.push(decoded.text);
   }
   const { catalog, problems } = buildCatalog(inputs);
   for (const p of problems) {
     findings.push(makeFinding(p.file, undefined, "error", "catalog-invalid", `Catalog file ${p.file} ${p.message}.`, "Tools that cannot be read from the catalog count as unavailable.", [p.fix]));
   }
-  return { catalog, findings, catalogPath: dir };
+  return { catalog, findings, catalogPath: dir, texts };
 }
 
 /**
@@ -159,12 +149,17 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   const globs = await manifestGlobs(source, config, overrides);
   const ignore = cat.catalogPath ? [`${cat.catalogPath}/**`] : [];
   const files = await source.glob(globs, ignore);
-  const manifests = await Promise.all(files.map(async (file) => manifestSourceFromBytes(file, (await source.read(file)) ?? new Uint8Array())));
+  const contents = await Promise.all(files.map(async (file) => (await source.read(file)) ?? new Uint8Array()));
+  const catalog = cat.catalog && cat.catalog.tools.length > 0 ? cat.catalog : undefined;
+  // Many manifests are parsed and checked on every core; few are parsed here, checked later.
+  const parallel = await checkManifestsInParallel({ files, contents, limits: config.limits, ...(catalog ? { catalog } : {}), catalogTexts: cat.texts });
+  const manifests = parallel?.sources ?? withPlainEnv(() => files.map((file, i) => manifestSourceFromBytes(file, contents[i] as Uint8Array)));
   let tokensOf: ((tool: CatalogTool) => number) | undefined;
-  if (cat.catalog && cat.catalog.tools.length > 0) tokensOf = tokenEstimator(await loadTokenCounter());
+  if (catalog && (overrides.countTokens !== false || config.targets.length > 0)) tokensOf = tokenEstimator(await loadTokenCounter());
   const repo: LoadedRepository = { source, config, configBroken, manifests, findings: [...read.findings, ...cat.findings] };
+  if (parallel) repo.prechecked = { limits: config.limits, ...(catalog ? { catalog } : {}), checked: parallel.checked };
   if (read.file) repo.configFile = read.file;
-  if (cat.catalog && cat.catalog.tools.length > 0) repo.catalog = cat.catalog;
+  if (catalog) repo.catalog = catalog;
   if (cat.catalogPath) repo.catalogPath = cat.catalogPath;
   if (tokensOf) repo.tokensOf = tokensOf;
   return repo;

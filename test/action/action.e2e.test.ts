@@ -94,8 +94,9 @@ afterEach(async () => {
 /** A fake GitHub holding the same two commits and pull request #1 between them. */
 async function startGitHub(): Promise<FakeGitHub> {
   github = await startFakeGitHub({ owner: OWNER, repo: REPO, actor: { login: "github-actions[bot]", type: "Bot" } });
-  github.state.seedFiles("main", BASE_FILES, "base");
-  github.state.seedFiles("feature", HEAD_CHANGES, "head");
+  // The same commits, under the same SHAs as the local repository.
+  github.state.seedFiles("main", BASE_FILES, { message: "base", sha: fx.baseSha });
+  github.state.seedFiles("feature", HEAD_CHANGES, { message: "head", sha: fx.headSha });
   github.state.seedPull({ head: "feature", base: "main", title: "Give alpha ast_parse, add gamma" });
   return github;
 }
@@ -263,15 +264,18 @@ describe("the action on a pull request", () => {
 
   it("reads the base through the API when git cannot fetch it", async () => {
     const gh = await startGitHub();
-    // A base commit only GitHub knows: `git fetch origin <sha>` fails in the checkout.
-    const apiBaseSha = gh.state.git.branchSha("main") as string;
-    const run = await runAction({ event: { name: "pull_request", baseSha: apiBaseSha, headSha: fx.headSha }, inputs: { "fail-on": "never" } });
+    // A checkout whose remote git cannot reach: only the API has the base.
+    const cwd = join(fx.dir, "checkout-offline");
+    await git(fx.dir, "clone", "-q", "--depth=1", "--branch", "feature", `file://${join(fx.dir, "origin")}`, cwd);
+    await git(cwd, "remote", "set-url", "origin", `file://${join(fx.dir, "nowhere")}`);
+    const run = await runAction({ cwd, inputs: { "fail-on": "never" } });
 
     expect(run.code).toBe(0);
     expect(run.outputs["changed"]).toBe('["alpha","gamma"]');
-    expect(gh.requests.some((r) => r.method === "GET" && r.path === `/repos/${OWNER}/${REPO}/git/trees/${apiBaseSha}` && r.query["recursive"] !== undefined)).toBe(true);
-    expect(gh.requests.some((r) => decodeURIComponent(r.path) === `/repos/${OWNER}/${REPO}/contents/manifests/alpha.yaml` && r.query["ref"] === apiBaseSha)).toBe(true);
+    expect(gh.requests.some((r) => r.method === "GET" && r.path === `/repos/${OWNER}/${REPO}/git/trees/${fx.baseSha}` && r.query["recursive"] !== undefined)).toBe(true);
+    expect(gh.requests.some((r) => decodeURIComponent(r.path) === `/repos/${OWNER}/${REPO}/contents/manifests/alpha.yaml` && r.query["ref"] === fx.baseSha)).toBe(true);
     expect(commands(run.stdout, "warning").filter((c) => !c.props["file"])).toEqual([]);
+    expect(gh.state.issue(1).comments[0]?.body).toContain("| ➕ | `ast_parse` | optional |");
   }, 60_000);
 
   it("with a read-only token (a fork's), skips the comment with one notice and still passes", async () => {
@@ -343,6 +347,7 @@ describe("bad input: one clear failure naming what to fix", () => {
     expect(new Set(annotated.map((c) => c.props["file"]))).toEqual(new Set(["manifests/ci.yml"]));
     const failures = commands(run.stdout, "error").filter((c) => !c.props["file"]);
     expect(failures).toHaveLength(1);
-    expect(failures[0]?.message).toMatch(/First: manifests\/ci\.yml:1:1: `apprentice_type` is missing\./);
+    expect(failures[0]?.message).toMatch(/First: manifests\/ci\.yml:1:1: manifests\/ci\.yml is not an apprentice manifest/);
+    expect(annotated).toHaveLength(1);
   }, 60_000);
 });

@@ -5,7 +5,7 @@ import { defaultConfig } from "../../src/core/config-schema.js";
 import type { FeedbackEntry } from "../../src/core/feedback-entry.js";
 import { normalizeManifest } from "../../src/core/manifest-schema.js";
 import { suggest } from "../../src/core/suggest.js";
-import type { UsageRecord } from "../../src/core/usage.js";
+import { parseUsageLines, type UsageRecord } from "../../src/core/usage.js";
 
 const NOW = "2026-11-01T00:00:00.000Z";
 const DAY = 86_400_000;
@@ -126,6 +126,21 @@ describe("counting", () => {
 });
 
 describe("usage", () => {
+  it("reads JSON Lines, skipping blank lines and reporting bad ones by line number", () => {
+    const good = '{"ts":"2026-11-01T12:00:00Z","apprentice_type":"python_patterns","session":"s1","provided":["grep"],"calls":{"grep":12},"extra":true}';
+    const text = [good, "", "not json", '{"ts":"2026-11-01T12:00:00Z","apprentice_type":"python_patterns","provided":[]}', '{"ts":"2026-11-01T12:00:00Z","apprentice_type":"x","session":"s2"}\r', ""].join("\n");
+    const { records, problems } = parseUsageLines(text, "usage/a.jsonl");
+    expect(records).toEqual([
+      { ts: "2026-11-01T12:00:00Z", apprentice_type: "python_patterns", session: "s1", provided: ["grep"], calls: { grep: 12 } },
+      { ts: "2026-11-01T12:00:00Z", apprentice_type: "x", session: "s2", provided: [], calls: {} },
+    ]);
+    expect(problems.map((p) => [p.file, p.line, p.code, p.severity])).toEqual([
+      ["usage/a.jsonl", 3, "usage-line-not-json", "warning"],
+      ["usage/a.jsonl", 4, "usage-line-invalid", "warning"],
+    ]);
+    expect(problems[1]?.message).toMatch(/`session`/);
+  });
+
   const session = (id: string, days: number, provided: string[], calls: Record<string, number>): UsageRecord => ({ ts: daysAgo(days), apprentice_type: "python_patterns", session: id, provided, calls });
 
   it("counts sessions that were given a tool, its calls, and calls of tools not given", () => {

@@ -11,6 +11,7 @@ import { readIssueTemplatesFromDisk } from "../../src/io/issue-templates.js";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 const templates = await readIssueTemplatesFromDisk(repoRoot);
+const forms = compileIssueForms(templates);
 
 const issueMeta = (overrides: Partial<FeedbackMeta> = {}): FeedbackMeta => ({
   issueNumber: 42,
@@ -20,7 +21,7 @@ const issueMeta = (overrides: Partial<FeedbackMeta> = {}): FeedbackMeta => ({
   updatedAt: "2026-11-02T08:30:00Z",
   state: "open",
   stateReason: null,
-  templates,
+  forms,
   ...overrides,
 });
 
@@ -105,14 +106,14 @@ describe("parseFeedback: entries", () => {
 
   it("reads forms compiled once just as forms read from the templates", () => {
     const body = formBody([["Apprentice type", "python_patterns"], ["Missing tool", "ast_parse"], ["Needed for", "Parsing."]]);
-    const fromTemplates = parseFeedback(body, issueMeta());
-    expect(parseFeedback(body, issueMeta({ templates: undefined, forms: compileIssueForms(templates) }))).toEqual(fromTemplates);
+    const fromTemplates = parseFeedback(body, issueMeta({ forms: undefined, templates }));
     expect(fromTemplates.entries).toHaveLength(1);
+    expect(parseFeedback(body, issueMeta())).toEqual(fromTemplates);
   });
 
   it("reads only khipu lines when no templates are given", () => {
     const body = formBody([["Apprentice type", "python_patterns"], ["Missing tool", "ast_parse"], ["Needed for", "Parsing."]]);
-    expect(parseFeedback(body, { issueNumber: 1 }).entries).toEqual([]);
+    expect(parseFeedback(body, issueMeta({ forms: undefined })).entries).toEqual([]);
   });
 
   it.each([
@@ -165,9 +166,14 @@ describe("parseFeedback: problems", () => {
   });
 
   it("reports a broken template once and still reads khipu lines", () => {
-    const result = parseFeedback(THREE_ENTRIES, issueMeta({ templates: { ...templates, "tool-problem": "body: [" } }));
-    expect(result.problems).toEqual([expect.objectContaining({ kind: "invalid-template", entry: null })]);
+    const result = parseFeedback(THREE_ENTRIES, issueMeta({ forms: undefined, templates: { ...templates, "tool-problem": "body: [" } }));
+    expect(result.problems).toEqual([expect.objectContaining({ kind: "invalid-template", entry: null, field: null, line: null })]);
     expect(result.entries).toHaveLength(3);
+  });
+
+  it("leaves an ordinary issue alone even when a template is broken", () => {
+    const result = parseFeedback("### Steps\n\nRun it.", issueMeta({ forms: compileIssueForms({ "tool-problem": "body: [" }) }));
+    expect(result).toEqual({ entries: [], problems: [], truncated: false });
   });
 });
 

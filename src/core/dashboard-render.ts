@@ -1,0 +1,152 @@
+import type { Evidence, KeyEvidence } from "./aggregate.js";
+import type { DashboardState, ProposalRecord } from "./dashboard-state.js";
+import { mdCode, mdTable, mdText } from "./markdown.js";
+import type { Plan } from "./plan.js";
+import type { BlockedProposal, Proposal } from "./suggest.js";
+
+export const DASHBOARD_MARKER = "<!-- apprentice-tools:dashboard -->";
+export const REBUILD_MARKER = "<!-- apprentice-tools:rebuild -->";
+export const STATE_OPEN = "<!-- apprentice-tools:state ";
+export const STATE_CLOSE = " -->";
+export const DASHBOARD_TITLE = "apprentice-tools dashboard";
+const ROWS = 25;
+
+export interface DashboardInput {
+  evidence: Evidence;
+  state: DashboardState;
+  thresholds: { add: number; replace: number; remove_unused: number };
+  /** Proposals the rules make now, and those blocked by policy. */
+  proposals: readonly Proposal[];
+  blocked: readonly BlockedProposal[];
+  /** The current plan, for the tool-limit measure. */
+  plan?: Plan;
+  /** The encoded hidden state (the shell compresses it). */
+  stateBlob: string;
+}
+
+const issueRefs = (issues: readonly number[], max = 8) => issues.slice(0, max).map((n) => `#${n}`).join(" ") + (issues.length > max ? ` +${issues.length - max}` : "");
+const w = (n: number) => (Math.round(n * 10) / 10).toFixed(1);
+
+function more(total: number): string {
+  return total > ROWS ? `\n\n_…and ${total - ROWS} more._` : "";
+}
+
+function needsSection(input: DashboardInput): string {
+  const needs = input.evidence.keys.filter((k) => k.missing.count > 0).sort((a, b) => b.missing.weight - a.missing.weight || cmpKey(a, b));
+  if (!needs.length) return "### Needs\n\nNo apprentice has reported a missing tool.";
+  const status = (k: KeyEvidence) => {
+    const id = `${k.apprentice_type}/add-${k.tool}`;
+    const rec = input.state.proposals[id];
+    if (rec?.status === "open" && rec.pr) return `proposal #${rec.pr}`;
+    if (rec?.status === "merged") return `added in #${rec.pr ?? "?"}`;
+    if (rec?.status === "declined") return `declined in #${rec.pr ?? "?"}; back when evidence reaches ${w(2 * (rec.weight_at_close ?? 0))}`;
+    if (rec?.status === "rejected") return `not proposed: ${mdText(rec.reason ?? "", 120)}`;
+    const b = input.blocked.find((x) => x.id === id);
+    if (b) return mdText(b.reason, 120);
+    return k.missing.weight >= input.thresholds.add ? "proposal pending" : `${w(k.missing.weight)} of ${input.thresholds.add}`;
+  };
+  const rows = needs.slice(0, ROWS).map((k) => [mdCode(k.apprentice_type), mdCode(k.tool), w(k.missing.weight), String(k.missing.count), issueRefs(k.missing.issues), status(k)]);
+  return `### Needs\n\nMissing tools, by weight (reports fade with a ${input.evidence.half_life_days}-day half-life).\n\n${mdTable(["Apprentice", "Tool", "Weight", "Reports", "Issues", "Status"], rows)}${more(needs.length)}`;
+}
+
+function cmpKey(a: KeyEvidence, b: KeyEvidence): number {
+  return a.apprentice_type < b.apprentice_type ? -1 : a.apprentice_type > b.apprentice_type ? 1 : a.tool < b.tool ? -1 : a.tool > b.tool ? 1 : 0;
+}
+
+function problemsSection(e: Evidence): string {
+  const rows = e.keys.filter((k) => k.problems.count > 0);
+  if (!rows.length) return "### Problems\n\nNo tool problems reported.";
+  rows.sort((a, b) => b.problems.by_severity.blocking.weight - a.problems.by_severity.blocking.weight || b.problems.weight - a.problems.weight || cmpKey(a, b));
+  const sev = (k: KeyEvidence) => (["blocking", "degraded", "minor", "unspecified"] as const).filter((s) => k.problems.by_severity[s].count > 0).map((s) => `${s === "blocking" ? "🔴 " : ""}${s} ${k.problems.by_severity[s].count}`).join(", ");
+  return `### Problems\n\nCritical first.\n\n${mdTable(["Apprentice", "Tool", "Severity", "Weight", "Issues"], rows.slice(0, ROWS).map((k) => [mdCode(k.apprentice_type), mdCode(k.tool), sev(k), w(k.problems.weight), issueRefs(k.problems.issues)]))}${more(rows.length)}`;
+}
+
+function suggestionsSection(e: Evidence, threshold: number): string {
+  const rows = e.keys.flatMap((k) => k.replacements.map((r) => ({ k, r })));
+  if (!rows.length) return "### Suggestions\n\nNo replacements suggested.";
+  rows.sort((a, b) => b.r.weight - a.r.weight || cmpKey(a.k, b.k));
+  return `### Suggestions\n\n${mdTable(["Apprentice", "Replace", "With", "Weight", "Issues"], rows.slice(0, ROWS).map(({ k, r }) => [mdCode(k.apprentice_type), mdCode(k.tool), mdCode(r.to), `${w(r.weight)} of ${threshold}`, issueRefs(r.issues)]))}${more(rows.length)}`;
+}
+
+function unusedRows(e: Evidence): KeyEvidence[] {
+  return e.keys.filter((k) => k.usage && k.usage.sessions_provided > 0 && k.usage.calls === 0);
+}
+
+function unusedSection(e: Evidence, threshold: number): string {
+  const rows = unusedRows(e);
+  if (!rows.length) return `### Unused tools\n\n${e.sessions ? "Every tool given in the recorded sessions was used." : "No usage summaries recorded yet."}`;
+  return `### Unused tools\n\nGiven but never called in ${e.sessions} recorded session${e.sessions === 1 ? "" : "s"}; removal is proposed from ${threshold} sessions.\n\n${mdTable(["Apprentice", "Tool", "Sessions given", "Calls"], rows.slice(0, ROWS).map((k) => [mdCode(k.apprentice_type), mdCode(k.tool), String(k.usage?.sessions_provided ?? 0), "0"]))}${more(rows.length)}`;
+}
+
+function proposalsSection(records: readonly ProposalRecord[]): string {
+  const open = records.filter((r) => r.status === "open");
+  const declined = records.filter((r) => r.status === "declined");
+  const rejected = records.filter((r) => r.status === "rejected");
+  const parts = ["### Proposals"];
+  parts.push(open.length ? `Open: ${open.map((r) => `#${r.pr} (${mdCode(r.id)})`).join(", ")}` : "No proposal is open.");
+  if (declined.length) parts.push(`Declined (not proposed again unless the evidence doubles): ${declined.map((r) => `${mdCode(r.id)} in #${r.pr}`).join(", ")}`);
+  if (rejected.length) parts.push(`Not opened:\n${rejected.map((r) => `- ${mdCode(r.id)}: ${mdText(r.reason ?? "", 200)}`).join("\n")}`);
+  return parts.join("\n\n");
+}
+
+function measures(input: DashboardInput, records: readonly ProposalRecord[]): string {
+  const lines: string[] = [];
+  if (input.plan) {
+    const within = input.plan.apprentices.filter((a) => a.status !== "invalid" && a.capacity.used <= a.capacity.available).length;
+    lines.push(`🎯 **${within} of ${input.plan.apprentices.length}** apprentices get their tools within the limits${within === input.plan.apprentices.length ? " — all of them." : "."}`);
+  }
+  const understood = new Set(input.state.evidence.entries.map((e) => e.issue)).size;
+  const needsInfo = input.state.needsInfo.length;
+  if (understood + needsInfo > 0) lines.push(`💬 **${understood} of ${understood + needsInfo}** feedback issues understood without asking for more.`);
+  const merged = records.filter((r) => r.status === "merged").length;
+  const open = input.evidence.keys.filter((k) => k.missing.count > 0 && !records.some((r) => r.status === "merged" && r.id === `${k.apprentice_type}/add-${k.tool}`)).length;
+  lines.push(`🌱 **${merged}** need${merged === 1 ? "" : "s"} met by merged proposals; ${open} still open.`);
+  const unused = unusedRows(input.evidence).length;
+  lines.push(unused ? `🧹 **${unused}** tool${unused === 1 ? "" : "s"} given but unused — candidates to lighten an apprentice's load.` : "🧹 No tool given in vain in the recorded sessions.");
+  return lines.join("\n");
+}
+
+function chart(input: DashboardInput): string {
+  const top = input.evidence.keys.filter((k) => k.missing.count > 0).sort((a, b) => b.missing.weight - a.missing.weight || cmpKey(a, b)).slice(0, 8);
+  if (top.length < 2) return "";
+  const label = (k: KeyEvidence) => JSON.stringify(`${k.apprentice_type}/${k.tool}`.replace(/["\\`]/g, "").slice(0, 30));
+  return ["```mermaid", "xychart-beta", '  title "Strongest needs (bars) and the threshold to propose (line)"', `  x-axis [${top.map(label).join(", ")}]`, `  y-axis "weight" 0 --> ${Math.ceil(Math.max(input.thresholds.add, ...top.map((k) => k.missing.weight)))}`, `  bar [${top.map((k) => w(k.missing.weight)).join(", ")}]`, `  line [${top.map(() => input.thresholds.add).join(", ")}]`, "```"].join("\n");
+}
+
+function heartbeat(s: DashboardState): string {
+  const d = (iso: string | null) => (iso ? iso.slice(0, 10) : "—");
+  return `Last feedback ${d(s.heartbeat.last_feedback)} · last proposal ${d(s.heartbeat.last_proposal)} · last full rebuild ${d(s.heartbeat.last_rebuild)}`;
+}
+
+/** The dashboard issue's body: every section rendered from the same values, state hidden at the end. */
+export function renderDashboard(input: DashboardInput): string {
+  const records = Object.values(input.state.proposals).sort((a, b) => (a.id < b.id ? -1 : 1));
+  const parts = [
+    DASHBOARD_MARKER,
+    "## Apprentice tools: what the apprentices are telling us",
+    `_${heartbeat(input.state)}_`,
+    measures(input, records),
+    needsSection(input),
+    chart(input),
+    problemsSection(input.evidence),
+    suggestionsSection(input.evidence, input.thresholds.replace),
+    unusedSection(input.evidence, input.thresholds.remove_unused),
+    proposalsSection(records),
+    `---\n\n- [ ] ${REBUILD_MARKER} Rebuild this dashboard from every feedback issue (tick to run)`,
+    `${STATE_OPEN}${input.stateBlob}${STATE_CLOSE}`,
+  ];
+  return parts.filter(Boolean).join("\n\n") + "\n";
+}
+
+/** The hidden state's text in a dashboard body, if there is one. */
+export function extractStateBlob(body: string): string | undefined {
+  const start = body.lastIndexOf(STATE_OPEN);
+  if (start === -1) return undefined;
+  const end = body.indexOf(STATE_CLOSE, start + STATE_OPEN.length);
+  return end === -1 ? undefined : body.slice(start + STATE_OPEN.length, end).trim();
+}
+
+/** True when someone ticked the rebuild box. */
+export function rebuildRequested(body: string): boolean {
+  return new RegExp(`- \\[[xX]\\] ${REBUILD_MARKER}`).test(body);
+}
