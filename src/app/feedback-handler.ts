@@ -9,7 +9,7 @@ import type { RepoContext } from "./repo-context.js";
 /** Where the evidence of all issues lives (the dashboard, in part 2); injected. */
 export interface EvidenceSink {
   /** Records this issue's entries (replacing its earlier ones) and says where things stand. */
-  record(issue: IssueInfo, entries: readonly FeedbackEntry[], ctx: RepoContext): Promise<{ evidenceFor?: (t: TriagedEntry) => EvidenceNote | undefined; dashboardUrl?: string }>;
+  record(issue: IssueInfo, entries: readonly FeedbackEntry[], ctx: RepoContext, needsInfo: boolean): Promise<{ evidenceFor?: (t: TriagedEntry) => EvidenceNote | undefined; dashboardUrl?: string }>;
 }
 
 export interface FeedbackDeps {
@@ -84,7 +84,7 @@ export async function handleFeedback(deps: FeedbackDeps, issueNumber: number): P
   const triage = triageFeedback(parsed, { manifests: ctx.manifests, ...(ctx.catalog ? { catalog: ctx.catalog } : {}), fallback: ctx.config.fallback });
   await syncLabels(port, issue, triage.labels, reply ? (labelsInReply(reply.body) ?? []) : []);
   const counted = triage.entries.filter((t) => t.verdict === "accepted").map((t) => t.entry);
-  const evidence = deps.evidence ? await deps.evidence.record(issue, counted, ctx) : {};
+  const evidence = deps.evidence ? await deps.evidence.record(issue, counted, ctx, triage.needsInfo) : {};
   const body = renderFeedbackReply(triage, {
     knownTypes: [...ctx.manifests.keys()],
     ownersOf: (type) => ctx.owners(type),

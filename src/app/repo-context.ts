@@ -8,6 +8,7 @@ import type { BotPort } from "../github/bot-port.js";
 import type { FileSource } from "../io/file-source.js";
 import { readIssueTemplates, textReaderOf } from "../io/issue-templates.js";
 import { loadRepository, type Repository } from "../library.js";
+import { parseUsageLines, type UsageRecord } from "../core/usage.js";
 
 /** What the bot knows of a repository at its default branch, read once per event. */
 export interface RepoContext {
@@ -24,6 +25,10 @@ export interface RepoContext {
   /** `file:line` of a forbidden pattern in a type's manifest. */
   patternPlace(type: string, pattern: string): string | undefined;
   source: FileSource;
+  /** Usage summaries under the config's `usage:` folder (JSON Lines), read on first need. */
+  usage(): Promise<UsageRecord[]>;
+  /** The text of a file at the branch. */
+  text(path: string): Promise<string | undefined>;
 }
 
 const CODEOWNERS_PATHS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
@@ -64,6 +69,14 @@ export async function loadRepoContext(port: BotPort, branch: string, source?: Fi
     files,
     forms: compileIssueForms(templates),
     source: src,
+    text: read,
+    async usage() {
+      const dir = config.usage?.replace(/^\.\//, "").replace(/\/+$/, "");
+      if (!dir) return [];
+      const files = await src.glob([`${dir}/**/*.jsonl`, `${dir}/**/*.ndjson`]);
+      const texts = await Promise.all(files.map(async (f) => ({ f, t: (await read(f)) ?? "" })));
+      return texts.flatMap(({ f, t }) => parseUsageLines(t, f).records);
+    },
     owners(type) {
       const file = files.get(type);
       const fromCodeowners = codeowners && file ? ownersOf(codeowners, file) : [];

@@ -21,6 +21,9 @@ function matchesCodeownersPattern(pattern: string, path: string): boolean {
   const anchored = p.startsWith("/") || p.slice(0, -1).includes("/");
   p = p.replace(/^\//, "");
   if (p.endsWith("/")) p += "**";
-  const globs = anchored ? [p, `${p}/**`] : [`**/${p}`, `**/${p}/**`];
+  // A pattern also owns what is inside the directories it names, except `dir/*`, which
+  // GitHub documents as owning `dir`'s own files and not those nested deeper.
+  const inside = p.endsWith("/*") ? [] : [`${p}/**`];
+  const globs = anchored ? [p, ...inside] : [`**/${p}`, ...inside.map((g) => `**/${g}`)];
   return picomatch(globs, { dot: true })(path);
 }

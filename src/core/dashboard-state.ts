@@ -17,6 +17,8 @@ export const ProposalRecordSchema = z.object({
   /** Why a proposal is not opened (rejected) — shown on the dashboard. */
   reason: z.string().nullable(),
   issues: z.array(z.int().positive()),
+  /** Digest of the PR body last written, so that unchanged evidence costs no request. */
+  digest: z.string().nullable().default(null),
   updated_at: z.string(),
 });
 export type ProposalRecord = z.infer<typeof ProposalRecordSchema>;

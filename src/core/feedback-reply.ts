@@ -1,4 +1,5 @@
 import type { FeedbackKind } from "./feedback-entry.js";
+import { MAX_BODY_BYTES, MAX_ENTRIES_PER_BODY } from "./feedback-parse.js";
 import type { Triage, TriagedEntry } from "./feedback-triage.js";
 import { mdCode, mdTable, mdText } from "./markdown.js";
 
@@ -140,7 +141,7 @@ export function renderFeedbackReply(triage: Triage, ctx: ReplyContext): string {
     out.push(mdTable(["Kind", "Apprentice", "Tool", "Detail", "Status"], rows.kept));
     const shown = rows.kept.length;
     if (shown < triage.entries.length || triage.truncated) {
-      out.push(`_Only the first ${shown} entries are shown${triage.truncated ? "; the issue was longer than I read (100 entries or 256 KiB at most), so split very long reports into several issues" : ""}._`);
+      out.push(`_Only the first ${shown} entries are shown${triage.truncated ? `; the issue was longer than I read (${MAX_ENTRIES_PER_BODY} entries or ${MAX_BODY_BYTES / 1024} KiB at most), so split very long reports into several issues` : ""}._`);
     }
   }
   for (const t of accepted.filter((x) => x.forbiddenBy).slice(0, 10)) {

@@ -15,7 +15,8 @@ export function manifestJsonSchema(): JsonSchema {
   const props = schema.properties as Record<string, JsonSchema>;
   const items = (key: string, pattern: RegExp) => {
     const p = props[key];
-    if (p) p.items = { type: "string", pattern: pattern.source };
+    const list = (p?.anyOf as JsonSchema[] | undefined)?.find((b) => b.type === "array") ?? p;
+    if (list) list.items = { type: "string", pattern: pattern.source };
   };
   items("required_tools", TOOL_NAME_RE);
   items("optional_tools", TOOL_ENTRY_RE);

@@ -10,7 +10,8 @@ import { z } from "zod";
 
 export const APPRENTICE_TYPE_RE = /^[a-z][a-z0-9_-]{0,63}$/;
 
-const toolList = (description: string) => z.array(z.string()).meta({ description });
+// A list whose entries are all commented out reads as null: that is an empty list, not a mistake.
+const toolList = (description: string) => z.array(z.string()).nullable().meta({ description: `${description} Empty (or every entry commented out) means none.` });
 
 export const LimitsOverrideSchema = z
   .object({

@@ -67,6 +67,8 @@ export interface BotPort {
   /** A blob's bytes by sha (immutable, so cached for the life of the port's cache). */
   blob(sha: string): Promise<Uint8Array>;
   listComments(issue: number): Promise<CommentInfo[]>;
+  /** Every issue comment of the repository (all pages), with the issue it belongs to. */
+  listRepoComments(): Promise<(CommentInfo & { issue: number })[]>;
   createComment(issue: number, body: string): Promise<CommentInfo>;
   updateComment(id: number, body: string): Promise<void>;
   /** Adds labels; returns the issue's labels as GitHub now has them (with colour). */
@@ -152,6 +154,10 @@ export function createBotPort(octokit: BotOctokit, repo: RepoRef, blobCache: Blo
     async listComments(issue) {
       const all = await octokit.paginate(octokit.rest.issues.listComments, { ...r, issue_number: issue, per_page: 100 });
       return all.map(toComment);
+    },
+    async listRepoComments() {
+      const all = await octokit.paginate(octokit.rest.issues.listCommentsForRepo, { ...r, per_page: 100 });
+      return all.map((c) => ({ ...toComment(c), issue: Number(c.issue_url.slice(c.issue_url.lastIndexOf("/") + 1)) }));
     },
     async createComment(issue, body) {
       return toComment((await octokit.rest.issues.createComment({ ...r, issue_number: issue, body })).data);

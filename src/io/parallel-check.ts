@@ -17,7 +17,9 @@ import { withPlainEnv } from "./yaml-source.js";
  * manifests is parsed and checked (rules 1–10, per file) on every core: the main thread
  * and worker threads claim chunks of files from a shared counter until none are left,
  * and the results are put back in file order, so the outcome does not depend on which
- * thread did what. Below this many files, starting a worker costs more than it saves.
+ * thread did what. Each file is checked right after it is parsed and its YAML document
+ * dropped, so memory holds bytes and results, not ten thousand syntax trees (which also
+ * spares the garbage collector). Below this many files none of this pays for itself.
  */
 export const PARALLEL_MIN_FILES = 500;
 const CHUNK_FILES = 64;
@@ -101,14 +103,15 @@ function checkOne(file: string, bytes: Uint8Array, ctx: { limits: GlobalLimits; 
 }
 
 /**
- * Parses and checks every manifest on all cores, or returns undefined when that is not
- * worth it (few files, one core) or not possible (no worker script, as in a bundle).
+ * Parses and checks every manifest, on all cores when there is more than one and the
+ * worker script exists (not in a single-file bundle); undefined for fewer than
+ * `PARALLEL_MIN_FILES` files, which the caller parses as usual and checks later.
  */
-export async function checkManifestsInParallel(input: ParallelCheckInput): Promise<ParallelCheckResult | undefined> {
+export async function checkManyManifests(input: ParallelCheckInput): Promise<ParallelCheckResult | undefined> {
   const { files, contents } = input;
-  const threads = Math.min(threadCount(), Math.ceil(files.length / CHUNK_FILES));
+  if (files.length < PARALLEL_MIN_FILES) return undefined;
   const script = workerScript();
-  if (files.length < PARALLEL_MIN_FILES || threads < 2 || !script) return undefined;
+  const threads = script ? Math.min(threadCount(), Math.ceil(files.length / CHUNK_FILES)) : 1;
 
   const offsets = new Int32Array(new SharedArrayBuffer(4 * (files.length + 1)));
   let total = 0;
@@ -142,8 +145,8 @@ export async function checkManifestsInParallel(input: ParallelCheckInput): Promi
       return { source, checked };
     });
 
-  const workers = Array.from({ length: threads - 1 }, () => {
-    const worker = new Worker(script, { workerData: data });
+  const workers = Array.from({ length: script ? threads - 1 : 0 }, () => {
+    const worker = new Worker(script as URL, { workerData: data });
     const finished = new Promise<void>((resolve) => {
       worker.on("message", (msg: CheckWorkerMessage) => {
         if (msg.type === "chunk") results[msg.index] = fromWire(msg.index, msg.results);

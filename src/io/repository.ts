@@ -7,7 +7,7 @@ import { nowhere } from "../core/locator.js";
 import { catalogInputFrom, decodeCatalogFile, type CatalogText } from "./catalog-files.js";
 import type { FileSource } from "./file-source.js";
 import { manifestSourceFromBytes } from "./manifest-source.js";
-import { checkManifestsInParallel } from "./parallel-check.js";
+import { checkManyManifests } from "./parallel-check.js";
 import { loadTokenCounter } from "./tokenizer.js";
 import { decodeUtf8, parseYamlSource, withPlainEnv } from "./yaml-source.js";
 
@@ -152,7 +152,7 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   const contents = await Promise.all(files.map(async (file) => (await source.read(file)) ?? new Uint8Array()));
   const catalog = cat.catalog && cat.catalog.tools.length > 0 ? cat.catalog : undefined;
   // Many manifests are parsed and checked on every core; few are parsed here, checked later.
-  const parallel = await checkManifestsInParallel({ files, contents, limits: config.limits, ...(catalog ? { catalog } : {}), catalogTexts: cat.texts });
+  const parallel = await checkManyManifests({ files, contents, limits: config.limits, ...(catalog ? { catalog } : {}), catalogTexts: cat.texts });
   const manifests = parallel?.sources ?? withPlainEnv(() => files.map((file, i) => manifestSourceFromBytes(file, contents[i] as Uint8Array)));
   let tokensOf: ((tool: CatalogTool) => number) | undefined;
   if (catalog && (overrides.countTokens !== false || config.targets.length > 0)) tokensOf = tokenEstimator(await loadTokenCounter());

@@ -1,7 +1,9 @@
 import { generateKeyPairSync } from "node:crypto";
 import { Probot, ProbotOctokit } from "probot";
 import { afterEach, describe, expect, it } from "vitest";
+import type { EvidenceSink } from "../../src/app/feedback-handler.js";
 import createAppDefault, { createApp } from "../../src/app/index.js";
+import type { FeedbackEntry } from "../../src/core/feedback-entry.js";
 import { OWNERS_MARKER, REPLY_MARKER } from "../../src/core/feedback-reply.js";
 import { assertAllMocksUsed } from "../support/http-mock.js";
 import { fixtureRepo, renderIssueForm } from "./fixture-repo.js";
@@ -18,9 +20,25 @@ const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, private
  */
 const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({ ...options, retry: { enabled: false }, throttle: { ...(options["throttle"] as object), enabled: false } }));
 
+/** What the bot handed to the evidence store, per event: the issue and its accepted entries. */
+const recorded: { issue: number; entries: FeedbackEntry[] }[] = [];
+afterEach(() => {
+  recorded.length = 0;
+});
+
+/**
+ * The app with the evidence store replaced by a recorder: these tests are about the
+ * feedback issue itself (the dashboard's own requests are tested with the dashboard).
+ */
 async function newProbot(): Promise<Probot> {
   const probot = new Probot({ appId: 1, privateKey, logLevel: "fatal", Octokit: TestOctokit });
-  await probot.load(createApp());
+  const evidence: EvidenceSink = {
+    async record(issue, entries) {
+      recorded.push({ issue: issue.number, entries: [...entries] });
+      return {};
+    },
+  };
+  await probot.load(createApp({ evidence: () => evidence }));
   return probot;
 }
 
@@ -125,6 +143,16 @@ describe("khipu feedback", () => {
     const reply = gh.botComments()[0]?.body ?? "";
     expect(tableRows(reply)).toHaveLength(3);
     expect(reply).toMatchSnapshot();
+    expect(recorded.map((r) => [r.issue, r.entries.map((e) => [e.kind, e.apprentice_type, e.tool, e.source.issue_number, e.author])])).toEqual([
+      [
+        7,
+        [
+          ["missing-tool", "python_patterns_reviewer", "treesitter_parse", 7, "nightly-apprentice"],
+          ["tool-problem", "python_patterns_reviewer", "lint_python", 7, "nightly-apprentice"],
+          ["tool-suggestion", "python_patterns_reviewer", "glob", 7, "nightly-apprentice"],
+        ],
+      ],
+    ]);
   });
 
   it("reads khipu lines from a comment on an ordinary issue", async () => {
@@ -146,6 +174,7 @@ describe("issues that are not feedback", () => {
     const gh = setup({ body: "The README's install section is out of date.\n\nSee `npm i`.", labels: ["bug"] });
     await deliver(await newProbot(), "issues", gh.issuesEvent("opened"));
     expect(gh.calls).toEqual([]);
+    expect(recorded).toEqual([]);
   });
 
   it("reads an issue shaped like a form, finds no feedback form in it, and writes nothing", async () => {
@@ -189,6 +218,8 @@ describe("input the bot cannot act on", () => {
     expectRequests(gh.calls, [T.token, T.issue(7), ...gh.coldRead(), T.addLabels(7), ...labels.slice(1).map(T.style), T.comment(7)]);
     const reply = gh.botComments()[0]?.body ?? "";
     expect(reply).toContain("❓ needs info");
+    // Nothing it could not understand counts as evidence.
+    expect(recorded).toEqual([{ issue: 7, entries: [] }]);
     expect(reply).toContain("no manifest defines");
     expect(reply).toContain("did you mean `python_patterns_reviewer`?");
     // The example to copy names a type this repository has.

@@ -20,6 +20,7 @@ describe("rule 1: YAML-level problems", () => {
     ["yaml/file-comments-only.yaml", [["file-empty", "error", 1, 1]], ["is empty"]],
     ["yaml/yaml-not-mapping-list.yaml", [["yaml-not-mapping", "error", 2, 1]], ["a list"]],
     ["yaml/yaml-not-mapping-scalar.yaml", [["yaml-not-mapping", "error", 1, 1]], ["a single value"]],
+    ["yaml/not-a-manifest.yaml", [["not-a-manifest", "error", 2, 1]], ["not an apprentice manifest", "starts with `name`", "narrow `manifests:`"]],
   ])("%s", (fixture, expected, mentions) => {
     const checked = checkFixture(fixture);
     expect(places(checked.findings)).toEqual(expected);

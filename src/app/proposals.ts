@@ -1,0 +1,90 @@
+import type { Evidence } from "../core/aggregate.js";
+import type { DashboardState, ProposalRecord } from "../core/dashboard-state.js";
+import { mayPropose } from "../core/dashboard-state.js";
+import { LABELS, stableHash } from "../core/labels.js";
+import { checkProposal } from "../core/proposal-check.js";
+import { proposalBranch, proposalTitle, renderProposalBody } from "../core/proposal-body.js";
+import type { Proposal, Suggestions } from "../core/suggest.js";
+import type { BotPort } from "../github/bot-port.js";
+import { manifestSourceFromBytes } from "../io/repository.js";
+import { labelOnce, type DashboardDeps } from "./dashboard.js";
+import type { RepoContext } from "./repo-context.js";
+
+const encoder = new TextEncoder();
+
+/**
+ * Opens a pull request for each proposal the evidence supports (one branch, one commit,
+ * one PR), updates the body of one already open, and remembers proposals that cannot be
+ * opened and why. Never pushes to the default branch. Returns the new state (the same
+ * object when nothing changed).
+ */
+export async function syncProposals(deps: DashboardDeps, ctx: RepoContext, suggestions: Suggestions, state: DashboardState, _evidence: Evidence): Promise<DashboardState> {
+  let next = state;
+  const now = deps.now().toISOString();
+  const put = (record: ProposalRecord) => {
+    next = { ...next, proposals: { ...next.proposals, [record.id]: record } };
+  };
+  for (const p of suggestions.proposals) {
+    if (!mayPropose(next, p.id, p.evidence.weight)) continue;
+    const file = ctx.files.get(p.apprentice_type);
+    const text = file ? await ctx.text(file) : undefined;
+    if (!file || text === undefined) continue;
+    const checked = checkProposal(p, {
+      file,
+      text,
+      toSource: (f, t) => manifestSourceFromBytes(f, encoder.encode(t)),
+      limits: ctx.config.limits,
+      ...(ctx.catalog ? { catalog: ctx.catalog } : {}),
+      ...(ctx.repository.loaded.tokensOf ? { tokensOf: ctx.repository.loaded.tokensOf } : {}),
+    });
+    const prior = next.proposals[p.id];
+    if (!checked.accepted) {
+      const reason = checked.rejectedWhy ?? "it would not pass the check";
+      if (prior?.status !== "rejected" || prior.reason !== reason) put({ id: p.id, status: "rejected", pr: null, weight_at_close: null, reason, issues: p.evidence.issues, digest: null, updated_at: now });
+      continue;
+    }
+    const body = renderProposalBody(p, file, checked.diff);
+    const digest = stableHash(body);
+    if (prior?.status === "open" && prior.pr) {
+      if (prior.digest !== digest) {
+        await deps.port.updatePull(prior.pr, { body });
+        put({ ...prior, digest, issues: p.evidence.issues, updated_at: now });
+      }
+      continue;
+    }
+    const pr = await openProposal(deps.port, ctx, p, file, checked.patchedText, body);
+    put({ id: p.id, status: "open", pr, weight_at_close: prior?.weight_at_close ?? null, reason: null, issues: p.evidence.issues, digest, updated_at: now });
+    next = { ...next, heartbeat: { ...next.heartbeat, last_proposal: now } };
+  }
+  return next;
+}
+
+/**
+ * Branch, commit, pull request: in that order, and undone when a later step fails, so
+ * that no branch is left without its PR.
+ */
+async function openProposal(port: BotPort, ctx: RepoContext, p: Proposal, file: string, text: string, body: string): Promise<number> {
+  const branch = proposalBranch(p);
+  const open = await port.pullsForHead(branch, "open");
+  if (open[0]) {
+    await port.updatePull(open[0].number, { body });
+    return open[0].number;
+  }
+  const base = await port.branchSha(ctx.branch);
+  if (!base) throw new Error(`the default branch ${ctx.branch} has no commit to branch from`);
+  // A branch left by a declined proposal is started afresh from the default branch.
+  if ((await port.createBranch(branch, base)) === "exists") {
+    await port.deleteBranch(branch);
+    await port.createBranch(branch, base);
+  }
+  try {
+    const sha = await port.fileSha(branch, file);
+    await port.putFile(branch, file, text, `${proposalTitle(p)}\n\nProposed by apprentice-tools from feedback: ${p.evidence.issues.map((n) => `#${n}`).join(", ")}`, sha);
+    const pr = await port.createPull({ title: proposalTitle(p), body, head: branch, base: ctx.branch });
+    await labelOnce(port, pr.number, LABELS.suggestion);
+    return pr.number;
+  } catch (err) {
+    await port.deleteBranch(branch).catch(() => undefined);
+    throw err;
+  }
+}
