@@ -34,7 +34,7 @@ const shown = (value: string): string => JSON.stringify(value.length > 40 ? `${v
 /** The PEM text of a key given as PEM, as PEM with literal `\n`, or as base64 of PEM. */
 function pemOf(raw: string): string {
   const text = raw.trim();
-  if (text.includes("-----BEGIN")) return text.replace(/\\n/g, "\n");
+  if (text.includes("-----BEGIN")) return text.replace(/\\n/g, "\n").trim();
   const decoded = /^[A-Za-z0-9+/=\s]+$/.test(text) ? Buffer.from(text, "base64").toString("utf8") : "";
   return decoded.includes("-----BEGIN") ? decoded.trim() : text;
 }

@@ -4,6 +4,7 @@ import { feedbackCommand, FEEDBACK_HELP } from "./feedback-cli.js";
 import { EXIT, UsageError, type CliIO } from "./cli-io.js";
 import { planCommand, PLAN_HELP } from "./plan-command.js";
 import { provisionCommand, PROVISION_HELP } from "./provision-command.js";
+import { suggestCommand, SUGGEST_HELP } from "./suggest-command.js";
 
 export const HELP = `apprentice-tools — govern which MCP tools each type of AI agent is given.
 
@@ -14,6 +15,7 @@ Commands:
   plan                      show which tools each apprentice gets, and why (--base REF for changes)
   provision TYPE            the tools one apprentice gets (for spawners)
   feedback parse FILE       feedback entries found in an issue body (JSON)
+  suggest                   the bot's proposals from feedback issues and usage, offline (JSON)
   catalog refresh           list the tools of the MCP servers in .mcp.json into the catalog
   help [COMMAND]            this help, or a command's
 
@@ -27,6 +29,7 @@ const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
   provision: { run: provisionCommand, help: PROVISION_HELP },
   catalog: { run: catalogCommand, help: CATALOG_HELP },
   feedback: { run: feedbackCommand, help: FEEDBACK_HELP },
+  suggest: { run: suggestCommand, help: SUGGEST_HELP },
 };
 
 /** Runs the CLI; returns the exit code. Every failure is reported as text, never a bare stack. */

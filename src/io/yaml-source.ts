@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, type Document, type Node } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, YAMLMap, YAMLSeq, type Document, type Node } from "yaml";
 import { makeFinding, type Finding, type Position } from "../core/finding.js";
 import type { DocPath, Locator } from "../core/locator.js";
 
@@ -196,12 +196,56 @@ function parseYamlSourceNow(file: string, text: string): YamlSource {
   }
   let data: unknown;
   try {
-    data = doc.toJS({ maxAliasCount: MAX_ALIASES * 10 });
+    const plain = aliases === 0 ? plainValue(doc.contents) : NOT_PLAIN;
+    data = plain !== NOT_PLAIN ? plain : doc.toJS({ maxAliasCount: MAX_ALIASES * 10 });
   } catch {
     findings.push(makeFinding(file, nodePosition(firstAlias, lineCounter), "error", "yaml-alias-bomb", `${file} uses YAML aliases nested inside one another that would expand to a huge value.`, "Aliases that expand exponentially are a resource-exhaustion attack; the file is not expanded.", ["Write the lists out instead of using `*alias` references."]));
     return { ...base, data: undefined, findings };
   }
   return { ...base, data, findings };
+}
+
+const NOT_PLAIN = Symbol("not plain");
+
+/**
+ * The value `doc.toJS()` gives, for the plain YAML manifests are written in: maps with
+ * string keys, lists and untagged scalars, no anchors. A fifth of a manifest's parse went
+ * into `toJS`, which is general (aliases, merge keys, tags, revivers, Map output); this
+ * walk is the same conversion without that generality. Anything else answers NOT_PLAIN
+ * and the caller uses `toJS` itself.
+ */
+function plainValue(node: unknown): unknown {
+  if (node === null) return null;
+  if (isScalar(node)) {
+    const v = node.value;
+    return node.anchor || node.tag || (v !== null && typeof v === "object") || typeof v === "bigint" ? NOT_PLAIN : v;
+  }
+  if (isMap(node)) {
+    if (node.anchor || node.tag || node.constructor !== YAMLMap) return NOT_PLAIN;
+    const out: Record<string, unknown> = {};
+    for (const pair of node.items) {
+      const key = pair.key;
+      if (!isScalar(key) || key.anchor || key.tag || typeof key.value !== "string") return NOT_PLAIN;
+      const name = key.value;
+      // toJS defines these specially (`__proto__`), merges (`<<`), or lets a repeat win.
+      if (name === "__proto__" || name === "<<" || Object.hasOwn(out, name)) return NOT_PLAIN;
+      const value = plainValue(pair.value);
+      if (value === NOT_PLAIN) return NOT_PLAIN;
+      out[name] = value;
+    }
+    return out;
+  }
+  if (isSeq(node)) {
+    if (node.anchor || node.tag || node.constructor !== YAMLSeq) return NOT_PLAIN;
+    const out: unknown[] = [];
+    for (const item of node.items) {
+      const value = plainValue(item);
+      if (value === NOT_PLAIN) return NOT_PLAIN;
+      out.push(value);
+    }
+    return out;
+  }
+  return NOT_PLAIN;
 }
 
 function nodePosition(node: Node | undefined, lc: LineCounter, which: 0 | 1 = 0): Position | undefined {

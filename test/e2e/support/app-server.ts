@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -60,6 +60,7 @@ export function startServerProcess(env: Record<string, string>): Promise<ServerP
     });
     child.once("exit", (code) => {
       clearTimeout(timer);
+      rmSync(cwd, { recursive: true, force: true });
       reject(new Error(`the app server exited with ${code} before listening\n${logs.join("\n")}\n${stderr}`));
     });
   });
@@ -77,6 +78,7 @@ export function runServerToExit(env: Record<string, string>): Promise<{ code: nu
     const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
     child.once("exit", (code) => {
       clearTimeout(timer);
+      rmSync(cwd, { recursive: true, force: true });
       resolve({ code, stdout, stderr });
     });
   });
