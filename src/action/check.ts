@@ -51,7 +51,7 @@ async function openHead(workspace: string, overrides: Overrides): Promise<Reposi
     const ofConfig = errors.filter((f) => f.file === loaded.configFile);
     const problems = ofConfig.length ? ofConfig : errors;
     const lines = problems.map((f) => `  ${findingPlace(f)}: ${f.message}${f.next_steps[0] ? ` (${f.next_steps[0]})` : ""}`);
-    throw new ActionInputError(`The config file \`${loaded.configFile ?? "apprentice-tools.yml"}\` cannot be used:\n${lines.join("\n")}`, "Fix the config file (its format is in docs/action.md and schema/config.schema.json), or point the `config` input at another one.");
+    throw new ActionInputError(`The config file \`${loaded.configFile ?? "apprentice-tools.yml"}\` cannot be used:\n${lines.join("\n")}`, "Fix the config file (its format is in README.md and schema/config.schema.json), or point the `config` input at another one.");
   }
   if (check.files === 0) {
     const where = overrides.manifests?.length ? `${overrides.manifests.map((m) => `\`${m}\``).join(", ")} (the \`manifests\` input)` : `\`${String(loaded.config.manifests)}\` (the config's \`manifests\`)`;

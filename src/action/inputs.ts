@@ -99,7 +99,7 @@ export function parseInputs(get: (name: InputName) => string): ActionInputs {
   const parsed = InputsSchema.safeParse(raw);
   if (!parsed.success) {
     const messages = parsed.error.issues.map((i) => i.message);
-    throw new ActionInputError(messages.join("\n"), "Fix the `with:` inputs of the apprentice-tools step in your workflow (see docs/action.md for each input).");
+    throw new ActionInputError(messages.join("\n"), "Fix the `with:` inputs of the apprentice-tools step in your workflow (see README.md for each input).");
   }
   const v = parsed.data;
   const overrides: Overrides = {};

@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import * as core from "@actions/core";
 import { Probot } from "probot";
 import { z } from "zod";
-import { createApp } from "./index.js";
+import type { BotOctokit } from "../github/bot-port.js";
+import { createApp, rebuildRepository } from "./index.js";
 import { botOctokit } from "./octokit.js";
 
 /**
@@ -18,13 +19,14 @@ import { botOctokit } from "./octokit.js";
 
 /** Events that run the app's handlers. */
 const WEBHOOK_EVENTS = new Set(["issues", "issue_comment", "pull_request"]);
-/** Events with no payload to handle: they will rebuild the dashboard once it exists. */
+/** Events with no feedback of their own: they rebuild the dashboard from the labelled issues. */
 const SCHEDULED_EVENTS = new Set(["schedule", "workflow_dispatch"]);
 
 const ActionEnv = z.object({
   GITHUB_EVENT_NAME: z.string({ error: "GITHUB_EVENT_NAME is not set: the bot runs inside a GitHub Actions workflow, where the runner sets it (locally, set it to the event's name, e.g. issues)." }).min(1, "GITHUB_EVENT_NAME is empty: set it to the event's name, e.g. issues."),
   GITHUB_EVENT_PATH: z.string({ error: "GITHUB_EVENT_PATH is not set: the bot runs inside a GitHub Actions workflow, where the runner sets it (locally, point it at a saved webhook payload)." }).min(1, "GITHUB_EVENT_PATH is empty: point it at the event's payload file."),
   GITHUB_API_URL: z.url({ error: "GITHUB_API_URL is not a URL: leave it to the runner (https://api.github.com, or https://HOST/api/v3 on GitHub Enterprise Server)." }).default("https://api.github.com"),
+  GITHUB_REPOSITORY: z.string().regex(/^[^/\s]+\/[^/\s]+$/, "GITHUB_REPOSITORY must be owner/name: leave it to the runner.").optional(),
   GITHUB_RUN_ID: z.string().default("local"),
   GITHUB_RUN_ATTEMPT: z.string().default("1"),
   RUNNER_DEBUG: z.string().optional(),
@@ -61,12 +63,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       return;
     }
     const { GITHUB_EVENT_NAME: name, GITHUB_EVENT_PATH: eventPath, GITHUB_API_URL: baseUrl } = parsed.data;
-
-    if (SCHEDULED_EVENTS.has(name)) {
-      core.info(`${name}: nothing to do yet. This event will rebuild the feedback dashboard once the dashboard exists; feedback issues are handled as they are opened and edited.`);
-      return;
-    }
-    if (!WEBHOOK_EVENTS.has(name)) {
+    const scheduled = SCHEDULED_EVENTS.has(name);
+    if (!scheduled && !WEBHOOK_EVENTS.has(name)) {
       core.warning(`The apprentice-tools bot does nothing on ${name} events: run it on issues, issue_comment, pull_request (closed), schedule and workflow_dispatch (see docs/bot.md for a complete workflow).`);
       return;
     }
@@ -87,8 +85,27 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     }
 
     const configPath = core.getInput("config");
+    const options = configPath ? { configPath } : {};
     const probot = new Probot({ githubToken: token, baseUrl, Octokit: botOctokit(), logLevel: parsed.data.RUNNER_DEBUG === "1" ? "debug" : "info" });
-    await probot.load(createApp(configPath ? { configPath } : {}));
+
+    if (scheduled) {
+      const repository = parsed.data.GITHUB_REPOSITORY;
+      if (!repository) {
+        core.setFailed("GITHUB_REPOSITORY is not set: the runner sets it to owner/name; locally, set it to the repository whose dashboard to rebuild.");
+        return;
+      }
+      const [owner, repo] = repository.split("/") as [string, string];
+      // With a token there is no installation to authenticate as: probot's own Octokit carries the token.
+      const octokit = (await probot.auth()) as BotOctokit;
+      const fromPayload = (payload["repository"] as { default_branch?: unknown } | undefined)?.default_branch;
+      const defaultBranch = typeof fromPayload === "string" ? fromPayload : (await octokit.rest.repos.get({ owner, repo })).data.default_branch;
+      core.info(`${name}: rebuilding the feedback dashboard of ${repository} from its labelled issues (API: ${baseUrl}).`);
+      const url = await rebuildRepository(octokit, { owner, repo, defaultBranch }, { ...options, log: probot.log });
+      core.info(url ? `Dashboard: ${url}` : "No dashboard published: the configuration turns it off (feedback.dashboard: false).");
+      return;
+    }
+
+    await probot.load(createApp(options));
     const action = typeof payload["action"] === "string" ? `.${payload["action"]}` : "";
     core.info(`Handling ${name}${action} with the app's handlers (API: ${baseUrl}).`);
     // The handlers throw on what they cannot recover from; probot collects them into one error.

@@ -86,15 +86,15 @@ describe("action.yml", () => {
     expect(action.runs).toEqual({ using: "node24", main: "dist/index.js" });
   });
 
-  it("is documented input by input in docs/action.md", () => {
-    const doc = readFileSync(new URL("../../docs/action.md", import.meta.url), "utf8");
+  it("is documented input by input in README.md", () => {
+    const doc = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
     for (const spec of INPUT_SPECS) {
       expect(doc).toContain(`| \`${spec.name}\` | ${spec.default === "" ? "_(empty)_" : `\`${spec.default}\``} | ${spec.description} |`);
     }
   });
 
   it("uses no pull_request_target in the workflows and docs it ships", () => {
-    const files = ["../../.github/workflows/ci.yml", "../../.github/workflows/check-dist.yml", "../../.github/workflows/self-check.yml", "../../.github/workflows/release.yml", "../../docs/action.md"];
+    const files = ["../../.github/workflows/ci.yml", "../../.github/workflows/check-dist.yml", "../../.github/workflows/self-check.yml", "../../.github/workflows/release.yml", "../../README.md"];
     for (const file of files) expect(readFileSync(new URL(file, import.meta.url), "utf8"), file).not.toContain("pull_request_target");
   });
 });

@@ -1,5 +1,26 @@
+import { readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { describeFailure } from "../../src/app/action-main.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+
+describe("bot/action.yml", () => {
+  const action = parse(readFileSync(join(ROOT, "bot/action.yml"), "utf8")) as { inputs: Record<string, { default?: string }>; runs: { using: string; main: string } };
+
+  it("runs the bundle the build writes (dist/bot.js), resolved from the action's folder as the runner does", () => {
+    expect(action.runs.using).toBe("node24");
+    expect(resolve(ROOT, "bot", action.runs.main)).toBe(resolve(ROOT, "dist/bot.js"));
+    expect(readFileSync(join(ROOT, "scripts/bundle.mjs"), "utf8")).toContain('{ name: "bot", entry: "src/app/action-entry.ts"');
+  });
+
+  it("takes the workflow's token by default, and a config path", () => {
+    expect(Object.keys(action.inputs)).toEqual(["github-token", "config"]);
+    expect(action.inputs["github-token"]?.default).toBe("${{ github.token }}");
+  });
+});
 
 /** An error shaped as Octokit's RequestError: status, request, and GitHub's message with the docs link. */
 function requestError(status: number, message: string, method = "POST", url = "https://api.github.com/repos/mallku/fleet/issues/1/labels"): Error {
