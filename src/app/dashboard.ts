@@ -1,5 +1,5 @@
 import { evidenceFor, rebuild, summarize, type Evidence } from "../core/aggregate.js";
-import { DASHBOARD_MARKER, DASHBOARD_TITLE, extractStateBlob, renderDashboard } from "../core/dashboard-render.js";
+import { DASHBOARD_MARKER, DASHBOARD_TITLE, extractStateBlob, renderDashboardWithin } from "../core/dashboard-render.js";
 import { emptyDashboardState, parseDashboardState, recordIssue, serializeDashboardState, type DashboardState } from "../core/dashboard-state.js";
 import type { FeedbackEntry } from "../core/feedback-entry.js";
 import type { EvidenceNote } from "../core/feedback-reply.js";
@@ -60,7 +60,10 @@ async function publish(deps: DashboardDeps, ctx: RepoContext, dashboard: IssueIn
   }
   if (!ctx.config.feedback.dashboard) return { evidence, state };
   const plan = ctx.repository.plan();
-  const body = renderDashboard({ evidence, state, thresholds: ctx.config.feedback.thresholds, proposals: suggestions.proposals, blocked: suggestions.blocked, plan, stateBlob: encodeState(serializeDashboardState(state)) });
+  const fitted = renderDashboardWithin({ evidence, state, thresholds: ctx.config.feedback.thresholds, proposals: suggestions.proposals, blocked: suggestions.blocked, plan }, (s) => encodeState(serializeDashboardState(s)));
+  if (fitted.dropped > 0) deps.log.warn(`the dashboard keeps the most recent feedback only: ${fitted.dropped} older entries left out to stay within GitHub's size limit for an issue`);
+  const body = fitted.body;
+  state = fitted.state;
   if (!dashboard) {
     const created = await deps.port.createIssue(DASHBOARD_TITLE, body, []);
     await labelOnce(deps.port, created.number, LABELS.dashboard);
@@ -97,6 +100,9 @@ export function dashboardSink(deps: DashboardDeps): EvidenceSink {
       let state: DashboardState;
       if (read.broken) {
         deps.log.warn("the dashboard's hidden state could not be read; rebuilding it from every feedback issue");
+        state = await rebuildState(deps, ctx, read.state);
+      } else if (!dashboard && ctx.config.feedback.dashboard) {
+        // The first dashboard starts from every feedback issue so far, not from this one alone.
         state = await rebuildState(deps, ctx, read.state);
       } else {
         state = recordIssue(read.state, issue.number, entries, needsInfo, deps.now().toISOString());
@@ -145,6 +151,25 @@ export async function rebuildDashboard(deps: DashboardDeps, ctx: RepoContext): P
   return (await publish(deps, ctx, dashboard, state)).url;
 }
 
+/**
+ * The evidence weight of a proposal now, measured as the rule that made it measures it, and
+ * never below its threshold: a declined proposal then comes back only on twice the evidence
+ * that was enough to make it.
+ */
+export async function weightNow(ctx: RepoContext, state: DashboardState, id: string, now: Date): Promise<number> {
+  const { evidence, suggestions } = await weigh(ctx, state, now);
+  const t = ctx.config.feedback.thresholds;
+  const proposed = suggestions.proposals.find((p) => p.id === id);
+  if (proposed) return Math.max(proposed.evidence.weight, proposed.evidence.threshold);
+  const slash = id.indexOf("/");
+  const [type, change] = [id.slice(0, slash), id.slice(slash + 1)];
+  const tool = change.slice(change.indexOf("-") + 1);
+  const key = evidenceFor(evidence, type, tool);
+  if (change.startsWith("add-")) return Math.max(key?.missing.weight ?? 0, t.add);
+  if (change.startsWith("replace-")) return Math.max(key?.replacements[0]?.weight ?? 0, t.replace);
+  return Math.max(key?.usage?.sessions_provided_weight ?? 0, t.remove_unused);
+}
+
 /** After a proposal's PR closes: remember the decision, thank and close the issues of a merged one. */
 export async function proposalClosed(deps: DashboardDeps, ctx: RepoContext, pr: { number: number; merged: boolean }): Promise<boolean> {
   const dashboard = await findDashboard(deps.port);
@@ -156,12 +181,7 @@ export async function proposalClosed(deps: DashboardDeps, ctx: RepoContext, pr: 
   if (pr.merged) {
     next = { ...state, proposals: { ...state.proposals, [record.id]: { ...record, status: "merged", updated_at: now } } };
   } else {
-    const { evidence } = await weigh(ctx, state, deps.now());
-    const [type, change] = [record.id.slice(0, record.id.indexOf("/")), record.id.slice(record.id.indexOf("/") + 1)];
-    const tool = change.slice(change.indexOf("-") + 1);
-    const key = evidenceFor(evidence, type, tool);
-    const weight = change.startsWith("add-") ? (key?.missing.weight ?? 0) : change.startsWith("replace-") ? (key?.replacements[0]?.weight ?? 0) : (key?.usage?.sessions_provided ?? 0);
-    next = { ...state, proposals: { ...state.proposals, [record.id]: { ...record, status: "declined", weight_at_close: weight, updated_at: now } } };
+    next = { ...state, proposals: { ...state.proposals, [record.id]: { ...record, status: "declined", weight_at_close: await weightNow(ctx, state, record.id, deps.now()), updated_at: now } } };
   }
   // The decision is written first: a failure while thanking must not lose it (a redelivery would not repeat it).
   await publish(deps, ctx, dashboard, next);

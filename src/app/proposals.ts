@@ -44,32 +44,44 @@ export async function syncProposals(deps: DashboardDeps, ctx: RepoContext, sugge
       continue;
     }
     const body = renderProposalBody(p, file, checked.diff);
-    const digest = stableHash(body);
-    if (prior?.status === "open" && prior.pr) {
-      if (prior.digest !== digest) {
-        await deps.port.updatePull(prior.pr, { body });
-        put({ ...prior, digest, issues: p.evidence.issues, updated_at: now });
+    // What the evidence is, not what it weighs today: weights fade every day, and fading alone is no news for a reviewer.
+    const digest = stableHash(JSON.stringify([p.evidence.issues, p.evidence.reporters, p.evidence.count, p.evidence.usage?.sessions_provided ?? null, p.evidence.usage?.calls ?? null, checked.patchedText]));
+    try {
+      if (prior?.status === "open" && prior.pr) {
+        if (prior.digest !== digest) {
+          await deps.port.updatePull(prior.pr, { body });
+          put({ ...prior, digest, issues: p.evidence.issues, updated_at: now });
+        }
+        continue;
       }
-      continue;
+      // Without a record (a lost state, or no dashboard), a closed PR of the same branch is the memory of the decision.
+      const opened = await openProposal(deps.port, ctx, p, file, checked.patchedText, body, prior?.status !== "declined");
+      if (opened.status === "open") next = { ...next, heartbeat: { ...next.heartbeat, last_proposal: now } };
+      put({ id: p.id, status: opened.status, pr: opened.pr, weight_at_close: opened.status === "declined" ? p.evidence.weight : (prior?.weight_at_close ?? null), reason: null, issues: p.evidence.issues, digest, updated_at: now });
+    } catch (err) {
+      // The other proposals, the dashboard and the reporter's reply still go ahead; the next event tries again.
+      deps.log.warn(`could not open or update the pull request for ${p.id}: ${String(err)}; it is tried again on the next feedback event`);
     }
-    const pr = await openProposal(deps.port, ctx, p, file, checked.patchedText, body);
-    put({ id: p.id, status: "open", pr, weight_at_close: prior?.weight_at_close ?? null, reason: null, issues: p.evidence.issues, digest, updated_at: now });
-    next = { ...next, heartbeat: { ...next.heartbeat, last_proposal: now } };
   }
   return next;
 }
 
 /**
  * Branch, commit, pull request: in that order, and undone when a later step fails, so
- * that no branch is left without its PR.
+ * that no branch is left without its PR. A PR already open for the branch is reused; with
+ * `closedDecides`, a closed one is the decision (merged or declined) and nothing is opened.
  */
-async function openProposal(port: BotPort, ctx: RepoContext, p: Proposal, file: string, text: string, body: string): Promise<number> {
+async function openProposal(port: BotPort, ctx: RepoContext, p: Proposal, file: string, text: string, body: string, closedDecides: boolean): Promise<{ status: "open" | "merged" | "declined"; pr: number }> {
   const branch = proposalBranch(p);
-  const open = await port.pullsForHead(branch, "open");
-  if (open[0]) {
-    await port.updatePull(open[0].number, { body });
-    return open[0].number;
+  const pulls = await port.pullsForHead(branch, "all");
+  const open = pulls.find((x) => x.state === "open");
+  if (open) {
+    await port.updatePull(open.number, { body });
+    if (!open.labels.includes(LABELS.suggestion.name)) await labelOnce(port, open.number, LABELS.suggestion);
+    return { status: "open", pr: open.number };
   }
+  const closed = closedDecides ? pulls[0] : undefined;
+  if (closed) return { status: closed.merged ? "merged" : "declined", pr: closed.number };
   const base = await port.branchSha(ctx.branch);
   if (!base) throw new Error(`the default branch ${ctx.branch} has no commit to branch from`);
   // A branch left by a declined proposal is started afresh from the default branch.
@@ -77,14 +89,16 @@ async function openProposal(port: BotPort, ctx: RepoContext, p: Proposal, file: 
     await port.deleteBranch(branch);
     await port.createBranch(branch, base);
   }
+  let pr: number;
   try {
     const sha = await port.fileSha(branch, file);
     await port.putFile(branch, file, text, `${proposalTitle(p)}\n\nProposed by apprentice-tools from feedback: ${p.evidence.issues.map((n) => `#${n}`).join(", ")}`, sha);
-    const pr = await port.createPull({ title: proposalTitle(p), body, head: branch, base: ctx.branch });
-    await labelOnce(port, pr.number, LABELS.suggestion);
-    return pr.number;
+    pr = (await port.createPull({ title: proposalTitle(p), body, head: branch, base: ctx.branch })).number;
   } catch (err) {
     await port.deleteBranch(branch).catch(() => undefined);
     throw err;
   }
+  // Outside the rollback: deleting the branch now would close the PR. A missing label is added when the PR is next reused.
+  await labelOnce(port, pr, LABELS.suggestion);
+  return { status: "open", pr };
 }

@@ -208,6 +208,18 @@ function parseYamlSourceNow(file: string, text: string): YamlSource {
 const NOT_PLAIN = Symbol("not plain");
 
 /**
+ * The yaml package builds a quoted scalar one character at a time (`res += ch`), which
+ * V8 keeps as a tree of concatenations: a 100-character description held as ~90 string
+ * nodes. Turning the string into a number makes V8 flatten it in place, and the tree
+ * becomes garbage; for ten thousand manifests that is the difference between ~190 MB and
+ * ~100 MB of live heap.
+ */
+function flat(s: string): string {
+  void Number(s);
+  return s;
+}
+
+/**
  * The value `doc.toJS()` gives, for the plain YAML manifests are written in: maps with
  * string keys, lists and untagged scalars, no anchors. A fifth of a manifest's parse went
  * into `toJS`, which is general (aliases, merge keys, tags, revivers, Map output); this
@@ -218,6 +230,7 @@ function plainValue(node: unknown): unknown {
   if (node === null) return null;
   if (isScalar(node)) {
     const v = node.value;
+    if (typeof v === "string") return node.anchor || node.tag ? NOT_PLAIN : flat(v);
     return node.anchor || node.tag || (v !== null && typeof v === "object") || typeof v === "bigint" ? NOT_PLAIN : v;
   }
   if (isMap(node)) {
