@@ -1,11 +1,11 @@
 import { isAbsolute, join } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_CATALOG } from "../core/config-schema.js";
-import { catalogFolderFor } from "../io/repository.js";
+import { workingTree } from "../io/file-source.js";
+import { catalogFolderFor, ConfigFileMissing, readConfig } from "../io/repository.js";
 import { catalogRefreshCommand } from "./catalog-command.js";
 import { EXIT, UsageError, type CliIO } from "./cli-io.js";
 import { wholeNumber } from "./options.js";
-import { openRepository } from "./session.js";
 
 export const CATALOG_HELP = `Usage: apprentice-tools catalog refresh [--mcp-config FILE] [--out DIR] [--timeout MS]
 
@@ -31,7 +31,10 @@ export async function catalogCommand(argv: string[], io: CliIO): Promise<number>
     io.stdout(CATALOG_HELP + "\n");
     return EXIT.ok;
   }
-  const configured = (await openRepository(io.cwd, values.config ? { config: values.config } : {})).loaded.config.catalog;
+  const configured = (await readConfig(workingTree(io.cwd), values.config).catch((err: unknown) => {
+    if (err instanceof ConfigFileMissing) throw new UsageError(err.message, "Check the path given to --config, or leave it out.");
+    throw err;
+  })).config.catalog;
   const mcpConfig = values["mcp-config"] ?? (configured?.endsWith(".json") ? configured : ".mcp.json");
   const out = values.out ?? catalogFolderFor(configured);
   const timeoutMs = wholeNumber("timeout", values.timeout, 1);

@@ -29,6 +29,8 @@ export interface DashboardInput {
   rows?: number;
 }
 
+/** Inline code for names from issues and files: no HTML comment or tag can be formed. */
+const code = (text: string) => mdCode(text.replace(/</g, "‹").replace(/>/g, "›"));
 const issueRefs = (issues: readonly number[], max = 8) => issues.slice(0, max).map((n) => `#${n}`).join(" ") + (issues.length > max ? ` +${issues.length - max}` : "");
 const w = (n: number) => (Math.round(n * 10) / 10).toFixed(1);
 
@@ -36,21 +38,25 @@ function more(total: number, rows: number): string {
   return total > rows ? `\n\n_…and ${total - rows} more._` : "";
 }
 
+/** Where a proposal stands: its PR and the decision on it, or why it is not made, or how far its evidence has come. */
+function proposalStatus(input: DashboardInput, id: string, weight: number, threshold: number, replacement?: string): string {
+  const rec = input.state.proposals[id];
+  const done = id.includes("/add-") ? "added" : "changed";
+  if (rec?.status === "open" && rec.pr) return `proposal #${rec.pr}`;
+  if (rec?.status === "merged") return `${done} in #${rec.pr ?? "?"}`;
+  if (rec?.status === "declined") return `declined in #${rec.pr ?? "?"}; back when evidence reaches ${w(2 * (rec.weight_at_close ?? 0))}`;
+  if (rec?.status === "rejected" && weight >= threshold) return `not proposed: ${mdText(rec.reason ?? "", 120)}`;
+  const b = input.blocked.find((x) => x.id === id && (replacement === undefined || x.replacement === replacement));
+  if (b?.blocked_by === "forbidden" && b.pattern !== undefined) return `${replacement === undefined ? "requested" : `${code(replacement)} is suggested`} but forbidden by ${code(b.pattern)}`;
+  if (b) return `${code(b.replacement ?? b.tool)} is not in the catalog`;
+  return weight >= threshold ? "proposal pending" : `${w(weight)} of ${threshold}`;
+}
+
 function needsSection(input: DashboardInput, rows: number): string {
   const needs = input.evidence.keys.filter((k) => k.missing.count > 0).sort((a, b) => b.missing.weight - a.missing.weight || cmpKey(a, b));
   if (!needs.length) return "### Needs\n\nNo apprentice has reported a missing tool.";
-  const status = (k: KeyEvidence) => {
-    const id = `${k.apprentice_type}/add-${k.tool}`;
-    const rec = input.state.proposals[id];
-    if (rec?.status === "open" && rec.pr) return `proposal #${rec.pr}`;
-    if (rec?.status === "merged") return `added in #${rec.pr ?? "?"}`;
-    if (rec?.status === "declined") return `declined in #${rec.pr ?? "?"}; back when evidence reaches ${w(2 * (rec.weight_at_close ?? 0))}`;
-    if (rec?.status === "rejected") return `not proposed: ${mdText(rec.reason ?? "", 120)}`;
-    const b = input.blocked.find((x) => x.id === id);
-    if (b) return b.blocked_by === "forbidden" && b.pattern !== undefined ? `requested but forbidden by ${mdCode(b.pattern)}` : mdText(b.reason, 120);
-    return k.missing.weight >= input.thresholds.add ? "proposal pending" : `${w(k.missing.weight)} of ${input.thresholds.add}`;
-  };
-  const table = needs.slice(0, rows).map((k) => [mdCode(k.apprentice_type), mdCode(k.tool), w(k.missing.weight), String(k.missing.count), issueRefs(k.missing.issues), status(k)]);
+  const status = (k: KeyEvidence) => proposalStatus(input, `${k.apprentice_type}/add-${k.tool}`, k.missing.weight, input.thresholds.add);
+  const table = needs.slice(0, rows).map((k) => [code(k.apprentice_type), code(k.tool), w(k.missing.weight), String(k.missing.count), issueRefs(k.missing.issues), status(k)]);
   return `### Needs\n\nMissing tools, by weight (reports fade with a ${input.evidence.half_life_days}-day half-life).\n\n${mdTable(["Apprentice", "Tool", "Weight", "Reports", "Issues", "Status"], table)}${more(needs.length, rows)}`;
 }
 
@@ -63,14 +69,16 @@ function problemsSection(e: Evidence, max: number): string {
   if (!rows.length) return "### Problems\n\nNo tool problems reported.";
   rows.sort((a, b) => b.problems.by_severity.blocking.weight - a.problems.by_severity.blocking.weight || b.problems.weight - a.problems.weight || cmpKey(a, b));
   const sev = (k: KeyEvidence) => (["blocking", "degraded", "minor", "unspecified"] as const).filter((s) => k.problems.by_severity[s].count > 0).map((s) => `${s === "blocking" ? "🔴 " : ""}${s} ${k.problems.by_severity[s].count}`).join(", ");
-  return `### Problems\n\nCritical first.\n\n${mdTable(["Apprentice", "Tool", "Severity", "Weight", "Issues"], rows.slice(0, max).map((k) => [mdCode(k.apprentice_type), mdCode(k.tool), sev(k), w(k.problems.weight), issueRefs(k.problems.issues)]))}${more(rows.length, max)}`;
+  return `### Problems\n\nCritical first.\n\n${mdTable(["Apprentice", "Tool", "Severity", "Weight", "Issues"], rows.slice(0, max).map((k) => [code(k.apprentice_type), code(k.tool), sev(k), w(k.problems.weight), issueRefs(k.problems.issues)]))}${more(rows.length, max)}`;
 }
 
-function suggestionsSection(e: Evidence, threshold: number, max: number): string {
-  const rows = e.keys.flatMap((k) => k.replacements.map((r) => ({ k, r })));
+function suggestionsSection(input: DashboardInput, max: number): string {
+  const threshold = input.thresholds.replace;
+  const rows = input.evidence.keys.flatMap((k) => k.replacements.map((r) => ({ k, r })));
   if (!rows.length) return "### Suggestions\n\nNo replacements suggested.";
   rows.sort((a, b) => b.r.weight - a.r.weight || cmpKey(a.k, b.k));
-  return `### Suggestions\n\n${mdTable(["Apprentice", "Replace", "With", "Weight", "Issues"], rows.slice(0, max).map(({ k, r }) => [mdCode(k.apprentice_type), mdCode(k.tool), mdCode(r.to), `${w(r.weight)} of ${threshold}`, issueRefs(r.issues)]))}${more(rows.length, max)}`;
+  const status = (k: KeyEvidence, to: string, weight: number) => proposalStatus(input, `${k.apprentice_type}/replace-${k.tool}`, weight, threshold, to);
+  return `### Suggestions\n\n${mdTable(["Apprentice", "Replace", "With", "Weight", "Issues", "Status"], rows.slice(0, max).map(({ k, r }) => [code(k.apprentice_type), code(k.tool), code(r.to), w(r.weight), issueRefs(r.issues), status(k, r.to, r.weight)]))}${more(rows.length, max)}`;
 }
 
 function unusedRows(e: Evidence): KeyEvidence[] {
@@ -80,7 +88,7 @@ function unusedRows(e: Evidence): KeyEvidence[] {
 function unusedSection(e: Evidence, threshold: number, max: number): string {
   const rows = unusedRows(e);
   if (!rows.length) return `### Unused tools\n\n${e.sessions ? "Every tool given in the recorded sessions was used." : "No usage summaries recorded yet."}`;
-  return `### Unused tools\n\nGiven but never called in ${e.sessions} recorded session${e.sessions === 1 ? "" : "s"}; removal is proposed from ${threshold} sessions.\n\n${mdTable(["Apprentice", "Tool", "Sessions given", "Calls"], rows.slice(0, max).map((k) => [mdCode(k.apprentice_type), mdCode(k.tool), String(k.usage?.sessions_provided ?? 0), "0"]))}${more(rows.length, max)}`;
+  return `### Unused tools\n\nGiven but never called in ${e.sessions} recorded session${e.sessions === 1 ? "" : "s"}; removal is proposed from ${threshold} sessions.\n\n${mdTable(["Apprentice", "Tool", "Sessions given", "Calls"], rows.slice(0, max).map((k) => [code(k.apprentice_type), code(k.tool), String(k.usage?.sessions_provided ?? 0), "0"]))}${more(rows.length, max)}`;
 }
 
 function proposalsSection(records: readonly ProposalRecord[], max: number): string {
@@ -90,10 +98,10 @@ function proposalsSection(records: readonly ProposalRecord[], max: number): stri
   const rejected = records.filter((r) => r.status === "rejected");
   const list = (rs: readonly ProposalRecord[], one: (r: ProposalRecord) => string) => rs.slice(0, max).map(one).join(", ") + (rs.length > max ? ` and ${rs.length - max} more` : "");
   const parts = ["### Proposals"];
-  parts.push(open.length ? `Open: ${list(open, (r) => `#${r.pr} (${mdCode(r.id)})`)}` : "No proposal is open.");
-  if (merged.length) parts.push(`Merged, with thanks to the reporters: ${list(merged, (r) => `${mdCode(r.id)} in #${r.pr}`)}`);
-  if (declined.length) parts.push(`Declined (not proposed again unless the evidence doubles): ${list(declined, (r) => `${mdCode(r.id)} in #${r.pr}`)}`);
-  if (rejected.length) parts.push(`Not opened:\n${rejected.slice(0, max).map((r) => `- ${mdCode(r.id)}: ${mdText(r.reason ?? "", 200)}`).join("\n")}${more(rejected.length, max)}`);
+  parts.push(open.length ? `Open: ${list(open, (r) => `#${r.pr} (${code(r.id)})`)}` : "No proposal is open.");
+  if (merged.length) parts.push(`Merged, with thanks to the reporters: ${list(merged, (r) => `${code(r.id)} in #${r.pr}`)}`);
+  if (declined.length) parts.push(`Declined (not proposed again unless the evidence doubles): ${list(declined, (r) => `${code(r.id)} in #${r.pr}`)}`);
+  if (rejected.length) parts.push(`Not opened:\n${rejected.slice(0, max).map((r) => `- ${code(r.id)}: ${mdText(r.reason ?? "", 200)}`).join("\n")}${more(rejected.length, max)}`);
   return parts.join("\n\n");
 }
 
@@ -139,7 +147,7 @@ export function renderDashboard(input: DashboardInput): string {
     needsSection(input, rows),
     chart(input),
     problemsSection(input.evidence, rows),
-    suggestionsSection(input.evidence, input.thresholds.replace, rows),
+    suggestionsSection(input, rows),
     unusedSection(input.evidence, input.thresholds.remove_unused, rows),
     proposalsSection(records, rows),
     `---\n\n- [ ] ${REBUILD_MARKER} Rebuild this dashboard from every feedback issue (tick to run)`,

@@ -48,7 +48,8 @@ export class ConfigFileMissing extends Error {
   }
 }
 
-async function readConfig(source: FileSource, explicit: string | undefined): Promise<{ config: Config; findings: Finding[]; file?: string }> {
+/** Reads only the configuration (the defaults when there is no file). */
+export async function readConfig(source: FileSource, explicit: string | undefined): Promise<{ config: Config; findings: Finding[]; file?: string }> {
   const candidates = explicit ? [explicit] : CONFIG_CANDIDATES;
   for (const file of candidates) {
     const bytes = await source.read(file);

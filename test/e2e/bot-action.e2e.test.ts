@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { REPLY_MARKER } from "../../src/core/feedback-reply.js";
 import { startFakeGitHub, type FakeGitHub } from "../support/fake-github.js";
 import { baseEnv, ROOT } from "./support/app-server.js";
-import { issueView, OWNER, REPO, REPO_FILES, seedReport, STORY_LABELS } from "./support/story.js";
+import { issueView, OWNER, REPO, REPO_FILES, REPORTERS, seedReport, STORY_LABELS } from "./support/story.js";
 import { issuesEvent, type IssueSpec } from "./support/webhooks.js";
 
 const TOKEN = "ghs_workflowtoken0000000000000000000000";
@@ -118,12 +118,23 @@ describe("bot/action.yml's entry (dist/bot.js) on the workflow's event", () => {
     expect(gh.requests.slice(mark).filter((r) => r.method !== "GET")).toEqual([]);
   }, 60_000);
 
-  it.each(["schedule", "workflow_dispatch"])("accepts %s and says there is nothing to do yet", async (name) => {
-    const run = await runBot({ name, payload: name === "schedule" ? { schedule: "17 3 * * *" } : { inputs: {}, ref: "refs/heads/main" } });
+  it.each([
+    ["schedule", { schedule: "17 3 * * *" }],
+    ["workflow_dispatch", { inputs: {}, ref: "refs/heads/main", repository: { name: REPO, full_name: `${OWNER}/${REPO}`, default_branch: "main", owner: { login: OWNER } } }],
+  ])("%s rebuilds the dashboard from the labelled feedback issues", async (name, payload) => {
+    // Reports the bot labelled earlier, and no dashboard yet (say, it was deleted).
+    const reports = REPORTERS.map((author, i) => seedReport(gh, author, `s${i + 1}`, STORY_LABELS));
+    const run = await runBot({ name, payload }, { GITHUB_REPOSITORY: `${OWNER}/${REPO}` });
+    expect(errors(run.stdout), run.stdout + run.stderr).toEqual([]);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`${name}: nothing to do yet`);
-    expect(gh.requests).toEqual([]);
-  });
+    expect(run.stdout).toContain(`${name}: rebuilding the feedback dashboard of ${OWNER}/${REPO}`);
+    const dashboards = [...gh.state.issues.values()].filter((i) => i.labels.includes("apprentice-tools:dashboard"));
+    expect(dashboards).toHaveLength(1);
+    const body = dashboards[0]?.body ?? "";
+    expect(body).toContain("ast_parse");
+    for (const r of reports) expect(body).toContain(`#${r.number}`);
+    expect(run.stdout).toContain(`Dashboard: ${gh.url}/${OWNER}/${REPO}/issues/${dashboards[0]?.number}`);
+  }, 60_000);
 
   it("fails with what to do when the token may not write (a read-only token)", async () => {
     const issue = seedReport(gh, "weaver-apprentice-4", "s4");

@@ -41,9 +41,9 @@ export const REPORTERS = ["weaver-apprentice-1", "weaver-apprentice-2", "weaver-
 export const STORY_LABELS = ["apprentice-feedback", "feedback:missing-tool", "apprentice:python_patterns", "tool:ast_parse"];
 
 /** Seeds the issue in the fake GitHub (what the webhook announces) and returns its spec. */
-export function seedReport(gh: FakeGitHub, author: string, session: string): IssueSpec {
-  const spec = { title: `Missing tool: ast_parse (${session})`, body: missingToolReport(session), author };
-  const issue = gh.state.seedIssue({ title: spec.title, body: spec.body, user: author });
+export function seedReport(gh: FakeGitHub, author: string, session: string, labels: string[] = []): IssueSpec {
+  const spec = { title: `Missing tool: ast_parse (${session})`, body: missingToolReport(session), author, labels };
+  const issue = gh.state.seedIssue({ title: spec.title, body: spec.body, user: author, labels });
   return { ...spec, number: issue.number };
 }
 
