@@ -87,20 +87,36 @@ function ensureSchema(): string {
   return file;
 }
 
-function cliCases(corpus: Corpus, label: string): { check: Case; plan: Case; ajv: Case } {
+const CACHE_DIR = join(ROOT, "node_modules", ".cache", "apprentice-tools");
+
+/** A sequence measured as one (check then plan), run in this order. */
+interface Group {
+  id: string;
+  cases: Case[];
+  /** Done before the group, not timed. */
+  before?: () => void;
+}
+
+function cliGroups(corpus: Corpus, label: string, withNoCache: boolean): { cold: Group; warm: Group; noCache?: Group; ajv: Group } {
   const dir = relative(ROOT, corpus.manifestsDir);
   const cat = relative(ROOT, corpus.catalogDir);
   const bin = join(ROOT, "bin", "apprentice-tools.js");
-  return {
-    check: { id: `check ${label}`, argv: node(bin, "check", dir, "--catalog", cat), stdoutFile: join(work, `check-${label}.txt`), expectCode: 0 },
-    plan: { id: `plan ${label}`, argv: node(bin, "plan", dir, "--catalog", cat, "--format", "json"), stdoutFile: join(work, `plan-${label}.json`), expectCode: 0 },
+  const pair = (mode: string, extra: string[]): Case[] => [
+    { id: `check ${mode} ${label}`, argv: node(bin, "check", dir, "--catalog", cat, ...extra), stdoutFile: join(work, `check-${mode}-${label}.txt`), expectCode: 0 },
+    { id: `plan ${mode} ${label}`, argv: node(bin, "plan", dir, "--catalog", cat, "--format", "json", ...extra), stdoutFile: join(work, `plan-${mode}-${label}.json`), expectCode: 0 },
+  ];
+  const groups = {
+    // A first run: nothing cached; the check parses everything, the plan reuses its work.
+    cold: { id: `cold ${label}`, cases: pair("cold", []), before: () => rmSync(CACHE_DIR, { recursive: true, force: true }) },
+    // Run again with nothing changed (a local loop, or CI with node_modules cached).
+    warm: { id: `warm ${label}`, cases: pair("warm", []) },
     ajv: {
       id: `ajv ${label}`,
-      argv: node(join(ROOT, "node_modules", "ajv-cli", "dist", "index.js"), "validate", "--spec=draft2020", "-s", schemaFile, "-d", `${dir}/*.yaml`),
-      stdoutFile: join(work, `ajv-${label}.txt`),
-      expectCode: 0,
+      cases: [{ id: `ajv ${label}`, argv: node(join(ROOT, "node_modules", "ajv-cli", "dist", "index.js"), "validate", "--spec=draft2020", "-s", schemaFile, "-d", `${dir}/*.yaml`), stdoutFile: join(work, `ajv-${label}.txt`), expectCode: 0 }],
     },
   };
+  // Each command parses everything itself (no cache at all).
+  return withNoCache ? { ...groups, noCache: { id: `no-cache ${label}`, cases: pair("no-cache", ["--no-cache"]) } } : groups;
 }
 
 function actionCase(): Case | undefined {
@@ -134,52 +150,68 @@ const schemaFile = ensureSchema();
 function main(): void {
   console.log("Building the CLI (npm run -s build)…");
   const build = spawnSync("npm", ["run", "-s", "build"], { cwd: ROOT, stdio: "inherit" });
-  if (build.status !== 0) throw new Error("npm run build failed");
+  if (build.status !== 0) {
+    if (!existsSync(join(ROOT, "build", "src", "cli", "main.js"))) throw new Error("npm run build failed");
+    console.warn("! npm run build reported errors (above); measuring what it emitted.");
+  }
   const big = ensureCorpus(10_000, 5_000);
   const small = ensureCorpus(1_000, 5_000);
-  const big10k = cliCases(big, "10k");
-  const small1k = cliCases(small, "1k");
-  const floor: Case = { id: "node -e 0", argv: node("-e", "0"), stdoutFile: join(work, "node.txt"), expectCode: 0 };
+  const g10 = cliGroups(big, "10k", true);
+  const g1 = cliGroups(small, "1k", false);
+  const floor: Group = { id: "node -e 0", cases: [{ id: "node -e 0", argv: node("-e", "0"), stdoutFile: join(work, "node.txt"), expectCode: 0 }] };
   const action = actionCase();
-  const cases = [big10k.check, big10k.plan, big10k.ajv, floor, small1k.check, small1k.plan, small1k.ajv, ...(action ? [action] : [])];
-  const samples = new Map<string, Sample[]>(cases.map((c) => [c.id, []]));
+  const groups: Group[] = [g10.cold, g10.warm, g10.noCache as Group, g10.ajv, floor, g1.cold, g1.warm, g1.ajv, ...(action ? [{ id: "action", cases: [action] }] : [])];
+  const samples = new Map<string, Sample[]>(groups.flatMap((g) => g.cases.map((c) => [c.id, []] as [string, Sample[]])));
+  const runGroup = (g: Group, record: boolean) => {
+    g.before?.();
+    for (const c of g.cases) {
+      const sample = measure(c);
+      if (record) samples.get(c.id)?.push(sample);
+    }
+  };
 
   console.log(`${cpus().length} CPUs (${availableParallelism()} usable), load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}; ${ROUNDS} rounds.`);
-  // One warm-up of each so that the first round does not pay for a cold page cache.
-  for (const c of cases) measure(c);
+  // One unrecorded pass first, so that no round pays for a cold page cache.
+  for (const g of groups) runGroup(g, false);
   for (let round = 0; round < ROUNDS; round++) {
-    // Rotate the order each round so that no case always runs right after another.
-    const order = cases.map((_, i) => cases[(i + round) % cases.length] as Case);
-    for (const c of order) samples.get(c.id)?.push(measure(c));
-    process.stdout.write(`  round ${round + 1}/${ROUNDS} done\n`);
+    // Rotate the order each round so that no group always runs right after another.
+    for (let i = 0; i < groups.length; i++) runGroup(groups[(i + round) % groups.length] as Group, true);
+    process.stdout.write(`  round ${round + 1}/${ROUNDS} done (load average ${loadavg()[0]?.toFixed(1)})\n`);
   }
 
-  const med = (id: string, key: keyof Sample) => median((samples.get(id) ?? []).map((s) => s[key] as number));
-  /** check + plan of the same round, so that the pair's median is a median of pairs. */
-  const pair = (a: Case, b: Case, key: "wallMs" | "cpuMs") => median((samples.get(a.id) ?? []).map((s, i) => s[key] + ((samples.get(b.id) ?? [])[i]?.[key] ?? NaN)));
-  const pairRss = (a: Case, b: Case) => Math.max(med(a.id, "rssKb"), med(b.id, "rssKb"));
+  const list = (id: string) => samples.get(id) ?? [];
+  const med = (id: string, key: keyof Sample) => median(list(id).map((s) => s[key] as number));
+  /** The group's total per round, then the median of those totals. */
+  const total = (g: Group, key: "wallMs" | "cpuMs") => median(list(g.cases[0]?.id ?? "").map((_, i) => g.cases.reduce((sum, c) => sum + (list(c.id)[i]?.[key] ?? NaN), 0)));
+  const peak = (g: Group) => Math.max(...g.cases.map((c) => med(c.id, "rssKb")));
   const s = (ms: number) => (Number.isNaN(ms) ? "   n/a" : `${(ms / 1000).toFixed(2).padStart(6)} s`);
   const mb = (kb: number) => (Number.isNaN(kb) ? "   n/a" : `${(kb / 1024).toFixed(0).padStart(5)} MB`);
   const x = (r: number) => (Number.isNaN(r) ? "n/a" : `${r.toFixed(2)}×`);
-  const row = (label: string, wall: number, cpu: number, rss: number) => console.log(`  ${label.padEnd(34)}${s(wall)}  ${s(cpu)}  ${mb(rss)}`);
+  const row = (label: string, wall: number, cpu: number, rss: number, note = "") => console.log(`  ${label.padEnd(44)}${s(wall)}  ${s(cpu)}  ${mb(rss)}${note}`);
+  const caseRow = (label: string, c: Case | undefined) => c && row(label, med(c.id, "wallMs"), med(c.id, "cpuMs"), med(c.id, "rssKb"));
 
-  for (const [label, set, n] of [["10,000", big10k, big], ["1,000", small1k, small]] as const) {
-    console.log(`\n${label} manifests × ${n.tools.toLocaleString("en-US")}-tool catalog (medians of ${ROUNDS})     wall       cpu     peak RSS`);
-    row("(a) check", med(set.check.id, "wallMs"), med(set.check.id, "cpuMs"), med(set.check.id, "rssKb"));
-    row("(a) plan --format json", med(set.plan.id, "wallMs"), med(set.plan.id, "cpuMs"), med(set.plan.id, "rssKb"));
-    row("(a) check + plan", pair(set.check, set.plan, "wallMs"), pair(set.check, set.plan, "cpuMs"), pairRss(set.check, set.plan));
-    row("(b) ajv-cli validate (schema only)", med(set.ajv.id, "wallMs"), med(set.ajv.id, "cpuMs"), med(set.ajv.id, "rssKb"));
-    row("(c) node -e 0", med(floor.id, "wallMs"), med(floor.id, "cpuMs"), med(floor.id, "rssKb"));
-    const a = pair(set.check, set.plan, "wallMs");
-    console.log(`  (a)/(b) = ${x(a / med(set.ajv.id, "wallMs"))} wall, ${x(pair(set.check, set.plan, "cpuMs") / med(set.ajv.id, "cpuMs"))} cpu   (target ≤ 1.0, above 2.0 unacceptable)`);
-    console.log(`  (a)/(c) = ${x(a / med(floor.id, "wallMs"))} wall`);
+  for (const [label, set, n] of [["10,000", g10, big], ["1,000", g1, small]] as const) {
+    const ajvWall = total(set.ajv, "wallMs");
+    const ajvCpu = total(set.ajv, "cpuMs");
+    console.log(`\n${label} manifests × ${n.tools.toLocaleString("en-US")}-tool catalog, medians of ${ROUNDS}`.padEnd(46) + "        wall        cpu   peak RSS   (a)/(b) wall, cpu");
+    const modes: [string, Group | undefined][] = [["first run (nothing cached)", set.cold], ["run again (cache warm)", set.warm], ["--no-cache", "noCache" in set ? set.noCache : undefined]];
+    for (const [mode, g] of modes) {
+      if (!g) continue;
+      console.log(`  (a) ${mode}:`);
+      caseRow("    check DIR --catalog CAT", g.cases[0]);
+      caseRow("    plan DIR --catalog CAT --format json", g.cases[1]);
+      row("    check + plan", total(g, "wallMs"), total(g, "cpuMs"), peak(g), `   ${x(total(g, "wallMs") / ajvWall)}, ${x(total(g, "cpuMs") / ajvCpu)}`);
+    }
+    row("  (b) ajv-cli validate (schema only)", ajvWall, ajvCpu, peak(set.ajv));
+    row("  (c) node -e 0", total(floor, "wallMs"), total(floor, "cpuMs"), peak(floor));
+    console.log(`  (a)/(c), first run: ${x(total(set.cold, "wallMs") / total(floor, "wallMs"))} wall   (target (a)/(b) ≤ 1.0, above 2.0 unacceptable; peak ≤ 300 MB)`);
   }
-  const a10 = pair(big10k.check, big10k.plan, "wallMs");
-  const a1 = pair(small1k.check, small1k.plan, "wallMs");
-  console.log(`\nScaling: (a) 1,000 → 10,000 manifests: ${s(a1).trim()} → ${s(a10).trim()} (${x(a10 / a1)} the time for 10× the manifests); peak memory ${mb(pairRss(small1k.check, small1k.plan)).trim()} → ${mb(pairRss(big10k.check, big10k.plan)).trim()} (target ≤ 300 MB)`);
+  const a10 = total(g10.cold, "wallMs");
+  const a1 = total(g1.cold, "wallMs");
+  console.log(`\nScaling, first run: 1,000 → 10,000 manifests: ${s(a1).trim()} → ${s(a10).trim()} (${x(a10 / a1)} the time for 10× the manifests); peak memory ${mb(peak(g1.cold)).trim()} → ${mb(peak(g10.cold)).trim()}`);
   if (action) {
-    const ratio = med(action.id, "wallMs") / med(floor.id, "wallMs");
-    console.log(`(d) action (dist/index.js) on manifests/: ${s(med(action.id, "wallMs")).trim()} wall, ${mb(med(action.id, "rssKb")).trim()} vs node -e 0 ${s(med(floor.id, "wallMs")).trim()} → ${x(ratio)} (target ≤ 3×)`);
+    const ratio = med(action.id, "wallMs") / total(floor, "wallMs");
+    console.log(`(d) action (dist/index.js) on manifests/: ${s(med(action.id, "wallMs")).trim()} wall, ${mb(med(action.id, "rssKb")).trim()} vs node -e 0 ${s(total(floor, "wallMs")).trim()} → ${x(ratio)} (target ≤ 3×)`);
   } else {
     console.log("(d) action: skipped, dist/index.js does not exist yet (npm run bundle builds it).");
   }

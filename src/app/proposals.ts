@@ -59,7 +59,8 @@ export async function syncProposals(deps: DashboardDeps, ctx: RepoContext, sugge
       if (opened.status === "open") next = { ...next, heartbeat: { ...next.heartbeat, last_proposal: now } };
       put({ id: p.id, status: opened.status, pr: opened.pr, weight_at_close: opened.status === "declined" ? p.evidence.weight : (prior?.weight_at_close ?? null), reason: null, issues: p.evidence.issues, digest, updated_at: now });
     } catch (err) {
-      // The other proposals, the dashboard and the reporter's reply still go ahead; the next event tries again.
+      // A GitHub failure: the other proposals, the dashboard and the reporter's reply still go ahead, and the next event tries again. A bug is not swallowed.
+      if (!(typeof err === "object" && err !== null && "status" in err)) throw err;
       deps.log.warn(`could not open or update the pull request for ${p.id}: ${String(err)}; it is tried again on the next feedback event`);
     }
   }

@@ -116,7 +116,13 @@ export async function main(env: NodeJS.ProcessEnv = process.env): Promise<number
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   // Like probot's own runner, a local .env is read (variables already set win over it).
-  if (existsSync(".env")) process.loadEnvFile(".env");
-  const code = await main();
+  let code = 0;
+  try {
+    if (existsSync(".env")) process.loadEnvFile(".env");
+  } catch (error) {
+    process.stderr.write(`apprentice-tools app: cannot read .env in ${process.cwd()}: ${error instanceof Error ? error.message : String(error)}. Fix or remove it (.env.example shows the format).\n`);
+    code = 1;
+  }
+  if (code === 0) code = await main();
   if (code !== 0) process.exitCode = code;
 }

@@ -4,7 +4,7 @@ import { renderFindingsGithub } from "../core/render-github.js";
 import { renderFindingsJson } from "../core/render-json.js";
 import { renderFindingsText } from "../core/render-text.js";
 import { EXIT, UsageError, type CliIO } from "./cli-io.js";
-import { COMMON_OPTIONS, FAIL_ON, oneOf, overridesFrom } from "./options.js";
+import { cacheDirFor, COMMON_OPTIONS, FAIL_ON, oneOf, overridesFrom } from "./options.js";
 import { loadSourceLines, openRepository } from "./session.js";
 
 export const CHECK_HELP = `Usage: apprentice-tools check [PATHS…] [options]
@@ -19,6 +19,7 @@ Options:
   --max-tools N          global max_tools (default 50)
   --safety-margin N      global safety_margin (default 5)
   --max-tokens N         global token budget
+  --no-cache             do not reuse or keep results in node_modules/.cache/apprentice-tools
 
 Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or configuration error.`;
 
@@ -31,7 +32,8 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   const format = oneOf("format", values.format, ["text", "json", "github"] as const, "text");
   const failOn = oneOf("fail-on", values["fail-on"], FAIL_ON, "error");
   // The check never plans (unless targets need it), so the tokenizer is not loaded.
-  const repo = await openRepository(io.cwd, { ...overridesFrom(values, positionals), countTokens: false });
+  const cacheDir = cacheDirFor(io.cwd, io.env, values);
+  const repo = await openRepository(io.cwd, { ...overridesFrom(values, positionals), countTokens: false, ...(cacheDir ? { cacheDir } : {}) });
   const { findings, files } = repo.check;
   if (files === 0 && !repo.loaded.configBroken) {
     const where = positionals.length ? positionals.join(", ") : String(repo.loaded.config.manifests);
@@ -44,6 +46,7 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
     const lines = await loadSourceLines(io.cwd, findings.filter((f) => f.line !== undefined).map((f) => f.file));
     io.stdout(renderFindingsText(findings, summary, lines) + "\n");
   }
+  repo.loaded.saveCache?.();
   if (repo.loaded.configBroken) return EXIT.usage;
   return failsAt(findings, failOn) ? EXIT.findings : EXIT.ok;
 }

@@ -1,10 +1,4 @@
-import { catalogCommand, CATALOG_HELP } from "./catalog-cli.js";
-import { checkCommand, CHECK_HELP } from "./check-command.js";
-import { feedbackCommand, FEEDBACK_HELP } from "./feedback-cli.js";
 import { EXIT, UsageError, type CliIO } from "./cli-io.js";
-import { planCommand, PLAN_HELP } from "./plan-command.js";
-import { provisionCommand, PROVISION_HELP } from "./provision-command.js";
-import { suggestCommand, SUGGEST_HELP } from "./suggest-command.js";
 
 export const HELP = `apprentice-tools — govern which MCP tools each type of AI agent is given.
 
@@ -23,33 +17,61 @@ Run \`apprentice-tools <command> --help\` for a command's options.`;
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
-const COMMANDS: Readonly<Record<string, { run: Command; help: string }>> = {
-  check: { run: checkCommand, help: CHECK_HELP },
-  plan: { run: planCommand, help: PLAN_HELP },
-  provision: { run: provisionCommand, help: PROVISION_HELP },
-  catalog: { run: catalogCommand, help: CATALOG_HELP },
-  feedback: { run: feedbackCommand, help: FEEDBACK_HELP },
-  suggest: { run: suggestCommand, help: SUGGEST_HELP },
+/**
+ * Each command's module is loaded when it runs, so that `check` does not wait for what
+ * only other commands use (the MCP SDK for `catalog refresh`, the bot's logic for
+ * `suggest`): about a third of a second of start-up.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<{ run: Command; help: string }>>> = {
+  check: async () => {
+    const m = await import("./check-command.js");
+    return { run: m.checkCommand, help: m.CHECK_HELP };
+  },
+  plan: async () => {
+    const m = await import("./plan-command.js");
+    return { run: m.planCommand, help: m.PLAN_HELP };
+  },
+  provision: async () => {
+    const m = await import("./provision-command.js");
+    return { run: m.provisionCommand, help: m.PROVISION_HELP };
+  },
+  catalog: async () => {
+    const m = await import("./catalog-cli.js");
+    return { run: m.catalogCommand, help: m.CATALOG_HELP };
+  },
+  feedback: async () => {
+    const m = await import("./feedback-cli.js");
+    return { run: m.feedbackCommand, help: m.FEEDBACK_HELP };
+  },
+  suggest: async () => {
+    const m = await import("./suggest-command.js");
+    return { run: m.suggestCommand, help: m.SUGGEST_HELP };
+  },
 };
+
+function commandNamed(name: string): (() => Promise<{ run: Command; help: string }>) | undefined {
+  return Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+}
 
 /** Runs the CLI; returns the exit code. Every failure is reported as text, never a bare stack. */
 export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "help" || name === "--help" || name === "-h") {
-    const topic = name === "help" && rest[0] ? COMMANDS[rest[0]] : undefined;
-    io.stdout((topic?.help ?? HELP) + "\n");
+    const topic = name === "help" && rest[0] ? commandNamed(rest[0]) : undefined;
+    io.stdout(((topic ? (await topic()).help : undefined) ?? HELP) + "\n");
     return EXIT.ok;
   }
   if (name === "--version" || name === "-v") {
     io.stdout(`${await version()}\n`);
     return EXIT.ok;
   }
-  const command = COMMANDS[name];
-  if (!command) {
+  const load = commandNamed(name);
+  if (!load) {
     io.stderr(`error: unknown command "${name}".\n\n${HELP}\n`);
     return EXIT.usage;
   }
   try {
+    const command = await load();
     return await command.run(rest, io);
   } catch (err) {
     return reportError(err, name, io);

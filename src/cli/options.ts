@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { FailOn } from "../core/finding.js";
 import type { Overrides } from "../io/repository.js";
 import { UsageError } from "./cli-io.js";
@@ -28,7 +30,19 @@ export const COMMON_OPTIONS = {
   "fail-on": { type: "string" },
   format: { type: "string", short: "f" },
   help: { type: "boolean", short: "h" },
+  "no-cache": { type: "boolean" },
 } as const;
+
+/**
+ * Where check and plan keep results between runs: `node_modules/.cache/apprentice-tools`
+ * (the usual place, already ignored by git) when the folder has a node_modules; nowhere
+ * with --no-cache or APPRENTICE_TOOLS_CACHE=0. Results never depend on it.
+ */
+export function cacheDirFor(cwd: string, env: Record<string, string | undefined>, values: { "no-cache"?: boolean | undefined }): string | undefined {
+  if (values["no-cache"] || env.APPRENTICE_TOOLS_CACHE === "0") return undefined;
+  const modules = join(cwd, "node_modules");
+  return existsSync(modules) ? join(modules, ".cache", "apprentice-tools") : undefined;
+}
 
 export function overridesFrom(values: Record<string, string | boolean | undefined>, manifests: string[]): Overrides {
   const o: Overrides = {};

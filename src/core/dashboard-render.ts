@@ -126,7 +126,8 @@ function measures(input: DashboardInput, records: readonly ProposalRecord[]): st
 function chart(input: DashboardInput): string {
   const top = input.evidence.keys.filter((k) => k.missing.count > 0).sort((a, b) => b.missing.weight - a.missing.weight || cmpKey(a, b)).slice(0, 8);
   if (top.length < 2) return "";
-  const label = (k: KeyEvidence) => JSON.stringify(`${k.apprentice_type}/${k.tool}`.replace(/["\\`]/g, "").slice(0, 30));
+  // Mermaid reads markup in labels: only name characters go in.
+  const label = (k: KeyEvidence) => JSON.stringify(`${k.apprentice_type}/${k.tool}`.replace(/[^\w.:/ -]/g, "").slice(0, 30));
   return ["```mermaid", "xychart-beta", '  title "Strongest needs (bars) and the threshold to propose (line)"', `  x-axis [${top.map(label).join(", ")}]`, `  y-axis "weight" 0 --> ${Math.ceil(Math.max(input.thresholds.add, ...top.map((k) => k.missing.weight)))}`, `  bar [${top.map((k) => w(k.missing.weight)).join(", ")}]`, `  line [${top.map(() => input.thresholds.add).join(", ")}]`, "```"].join("\n");
 }
 

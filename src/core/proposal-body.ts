@@ -1,3 +1,4 @@
+import { stableHash } from "./labels.js";
 import { mdCode, mdTable } from "./markdown.js";
 import type { ApprenticeDiff } from "./plan.js";
 import { renderPlanComment } from "./render-comment.js";
@@ -5,10 +6,19 @@ import type { Proposal } from "./suggest.js";
 
 export const PROPOSAL_MARKER = "<!-- apprentice-tools:proposal ";
 
-/** Branch of a proposal: `apprentice-tools/<type>/<change>-<tool>`, made safe for git refs. */
+/**
+ * A name as one component of a git ref. A name that had to change (`mcp:x` → `mcp_x`)
+ * or be shortened gets a hash of the original, so that two names never share a branch.
+ */
+function refComponent(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9_.-]/g, "_").replace(/\.{2,}/g, "_").replace(/^\.|\.$|\.lock$/g, "_");
+  if (safe === name && safe !== "" && safe.length <= 100) return safe;
+  return `${safe.slice(0, 80)}-${stableHash(name)}`;
+}
+
+/** Branch of a proposal: `apprentice-tools/<type>/<change>-<tool>`, a valid git ref whatever the names. */
 export function proposalBranch(p: Pick<Proposal, "apprentice_type" | "change" | "tool">): string {
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]/g, "_").replace(/\.{2,}/g, "_").replace(/^\.|\.$|\.lock$/g, "_");
-  return `apprentice-tools/${safe(p.apprentice_type)}/${p.change}-${safe(p.tool)}`;
+  return `apprentice-tools/${refComponent(p.apprentice_type)}/${p.change}-${refComponent(p.tool)}`;
 }
 
 export function proposalTitle(p: Proposal): string {
@@ -18,13 +28,15 @@ export function proposalTitle(p: Proposal): string {
 }
 
 const w = (n: number) => (Math.round(n * 100) / 100).toString();
+/** A list that keeps the body within GitHub's limit however much evidence there is. */
+const capped = (items: readonly string[], max: number, sep: string) => items.slice(0, max).join(sep) + (items.length > max ? ` and ${items.length - max} more` : "");
 
 /** The pull request's body: why in one sentence, the evidence, the plan diff, how to decline. */
 export function renderProposalBody(p: Proposal, file: string, diff: ApprenticeDiff | undefined): string {
   const ev = p.evidence;
   const rows: string[][] = [];
-  if (ev.issues.length) rows.push(["Issues", ev.issues.map((n) => `#${n}`).join(" ")]);
-  if (ev.reporters.length) rows.push(["Reporters", ev.reporters.map((r) => mdCode(r)).join(", ")]);
+  if (ev.issues.length) rows.push(["Issues", capped(ev.issues.map((n) => `#${n}`), 100, " ")]);
+  if (ev.reporters.length) rows.push(["Reporters", capped(ev.reporters.map((r) => mdCode(r)), 50, ", ")]);
   rows.push(["Evidence weight", `${w(ev.weight)} (threshold ${w(ev.threshold)}; ${ev.count} counted)`]);
   if (ev.usage) rows.push(["Usage", `given in ${ev.usage.sessions_provided} sessions, called ${ev.usage.calls} times`]);
   const planDiff = diff

@@ -59,7 +59,11 @@ export interface ParallelCheckInput {
 export interface ParallelCheckResult {
   sources: ManifestSource[];
   checked: CheckedManifest[];
+  /** The same results as plain data (what a cache stores). */
+  wire: WireCheck[];
 }
+
+type FileResult = { source: ManifestSource; checked: CheckedManifest; wire: WireCheck };
 
 /** How many threads to use (the main one included): `APPRENTICE_TOOLS_THREADS`, else every core. */
 function threadCount(): number {
@@ -94,25 +98,25 @@ function lazySource(file: string, stem: string, bytes: Uint8Array, findings: Fin
   };
 }
 
-function checkOne(file: string, bytes: Uint8Array, ctx: { limits: GlobalLimits; catalog?: Catalog }): { source: ManifestSource; checked: CheckedManifest } {
+function checkOne(file: string, bytes: Uint8Array, ctx: { limits: GlobalLimits; catalog?: Catalog }): FileResult {
   const full = manifestSourceFromBytes(file, bytes);
   const checked = checkManifest(full, ctx);
-  // Keep only what a later question needs: the bytes, not the parsed document.
-  const source = lazySource(file, full.stem, bytes, full.findings);
-  return { source, checked: { ...checked, locate: source.locate } };
+  const wire: WireCheck = { findings: checked.findings, sourceFindings: full.findings };
+  if (checked.manifest) wire.manifest = checked.manifest;
+  return fromWire(file, bytes, wire);
 }
 
-/**
- * Parses and checks every manifest, on all cores when there is more than one and the
- * worker script exists (not in a single-file bundle); undefined for fewer than
- * `PARALLEL_MIN_FILES` files, which the caller parses as usual and checks later.
- */
-export async function checkManyManifests(input: ParallelCheckInput): Promise<ParallelCheckResult | undefined> {
-  const { files, contents } = input;
-  if (files.length < PARALLEL_MIN_FILES) return undefined;
-  const script = workerScript();
-  const threads = script ? Math.min(threadCount(), Math.ceil(files.length / CHUNK_FILES)) : 1;
+/** A file's results with a source that keeps only what a later question needs: the bytes, not the parsed document. */
+export function fromWire(file: string, bytes: Uint8Array, wire: WireCheck): FileResult {
+  const source = lazySource(file, stemOf(file), bytes, wire.sourceFindings);
+  const checked: CheckedManifest = { file, stem: source.stem, findings: wire.findings, locate: source.locate };
+  if (wire.manifest) checked.manifest = wire.manifest;
+  return { source, checked, wire };
+}
 
+/** Copies every file's bytes into shared memory once, for all workers to read. */
+function workerData(input: ParallelCheckInput, counter: Int32Array): CheckWorkerData {
+  const { files, contents } = input;
   const offsets = new Int32Array(new SharedArrayBuffer(4 * (files.length + 1)));
   let total = 0;
   contents.forEach((c, i) => {
@@ -122,11 +126,7 @@ export async function checkManyManifests(input: ParallelCheckInput): Promise<Par
   offsets[files.length] = total;
   const bytes = new Uint8Array(new SharedArrayBuffer(Math.max(1, total)));
   contents.forEach((c, i) => bytes.set(c, offsets[i]));
-  const counter = new Int32Array(new SharedArrayBuffer(4));
-  const chunks = Math.ceil(files.length / CHUNK_FILES);
-  const results: ({ source: ManifestSource; checked: CheckedManifest }[] | undefined)[] = new Array(chunks);
-
-  const data: CheckWorkerData = {
+  return {
     files: [...files],
     bytes: bytes.buffer as SharedArrayBuffer,
     offsets: offsets.buffer as SharedArrayBuffer,
@@ -135,21 +135,14 @@ export async function checkManyManifests(input: ParallelCheckInput): Promise<Par
     limits: input.limits,
     catalogTexts: input.catalog ? input.catalogTexts : null,
   };
-  const fromWire = (index: number, wire: WireCheck[]) =>
-    wire.map((w, k) => {
-      const i = index * CHUNK_FILES + k;
-      const file = files[i] as string;
-      const source = lazySource(file, stemOf(file), contents[i] as Uint8Array, w.sourceFindings);
-      const checked: CheckedManifest = { file, stem: source.stem, findings: w.findings, locate: source.locate };
-      if (w.manifest) checked.manifest = w.manifest;
-      return { source, checked };
-    });
+}
 
-  const workers = Array.from({ length: script ? threads - 1 : 0 }, () => {
-    const worker = new Worker(script as URL, { workerData: data });
+function startWorkers(script: URL, count: number, data: CheckWorkerData, onChunk: (index: number, wire: WireCheck[]) => void): { worker: Worker; finished: Promise<void> }[] {
+  return Array.from({ length: count }, () => {
+    const worker = new Worker(script, { workerData: data });
     const finished = new Promise<void>((resolve) => {
       worker.on("message", (msg: CheckWorkerMessage) => {
-        if (msg.type === "chunk") results[msg.index] = fromWire(msg.index, msg.results);
+        if (msg.type === "chunk") onChunk(msg.index, msg.results);
         else resolve(); // done, or an error: the main thread redoes whatever is missing
       });
       worker.on("error", () => resolve());
@@ -157,11 +150,33 @@ export async function checkManyManifests(input: ParallelCheckInput): Promise<Par
     });
     return { worker, finished };
   });
+}
+
+/**
+ * Parses and checks every manifest, on all cores when there are many files, more than one
+ * core, and the worker script exists (not in a single-file bundle); undefined for fewer
+ * than `minFiles` files, which the caller parses as usual and checks later.
+ */
+export async function checkManyManifests(input: ParallelCheckInput, minFiles = PARALLEL_MIN_FILES): Promise<ParallelCheckResult | undefined> {
+  const { files, contents } = input;
+  if (files.length < minFiles) return undefined;
+  const script = files.length >= PARALLEL_MIN_FILES ? workerScript() : undefined;
+  const threads = script ? Math.min(threadCount(), Math.ceil(files.length / CHUNK_FILES)) : 1;
+
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  const chunks = Math.ceil(files.length / CHUNK_FILES);
+  const results: (FileResult[] | undefined)[] = new Array(chunks);
+  const chunkFromWire = (index: number, wire: WireCheck[]) =>
+    wire.map((w, k) => {
+      const i = index * CHUNK_FILES + k;
+      return fromWire(files[i] as string, contents[i] as Uint8Array, w);
+    });
+  const workers = script && threads > 1 ? startWorkers(script, threads - 1, workerData(input, counter), (index, wire) => (results[index] = chunkFromWire(index, wire))) : [];
 
   // The main thread takes its share while the workers start.
   const ctx = input.catalog ? { limits: input.limits, catalog: input.catalog } : { limits: input.limits };
   const checkChunk = (index: number) => {
-    const out: { source: ManifestSource; checked: CheckedManifest }[] = [];
+    const out: FileResult[] = [];
     for (let i = index * CHUNK_FILES; i < Math.min(files.length, (index + 1) * CHUNK_FILES); i++) out.push(checkOne(files[i] as string, contents[i] as Uint8Array, ctx));
     return out;
   };
@@ -177,11 +192,13 @@ export async function checkManyManifests(input: ParallelCheckInput): Promise<Par
 
   const sources: ManifestSource[] = [];
   const checked: CheckedManifest[] = [];
+  const wire: WireCheck[] = [];
   for (const chunk of results) {
     for (const r of chunk ?? []) {
       sources.push(r.source);
       checked.push(r.checked);
+      wire.push(r.wire);
     }
   }
-  return { sources, checked };
+  return { sources, checked, wire };
 }

@@ -1,13 +1,17 @@
-import { buildCatalog, tokenEstimator, type Catalog, type CatalogFileInput, type CatalogTool } from "../core/catalog.js";
+import { buildCatalog, tokenEstimator, toolDefinitionText, type Catalog, type CatalogFileInput, type CatalogTool, type TokenCounter } from "../core/catalog.js";
 import { checkConfig } from "../core/config-check.js";
-import { DEFAULT_CATALOG, type Config } from "../core/config-schema.js";
+import { DEFAULT_CATALOG, type Config, type GlobalLimits } from "../core/config-schema.js";
 import { makeFinding, type Finding } from "../core/finding.js";
 import type { RepositoryInput } from "../core/check-repository.js";
 import { nowhere } from "../core/locator.js";
+import type { CheckedManifest, ManifestSource } from "../core/manifest-check.js";
+import type { Manifest } from "../core/manifest-schema.js";
+import { isPattern } from "../core/patterns.js";
 import { catalogInputFrom, decodeCatalogFile, type CatalogText } from "./catalog-files.js";
 import type { FileSource } from "./file-source.js";
 import { manifestSourceFromBytes } from "./manifest-source.js";
-import { checkManyManifests } from "./parallel-check.js";
+import { openCheckCache, type CheckCache } from "./check-cache.js";
+import { checkManyManifests, fromWire, type ParallelCheckResult } from "./parallel-check.js";
 import { loadTokenCounter } from "./tokenizer.js";
 import { decodeUtf8, parseYamlSource, withPlainEnv } from "./yaml-source.js";
 
@@ -29,6 +33,12 @@ export interface Overrides {
    * token estimates need, is then not loaded, unless `targets` rules need a plan.
    */
   countTokens?: boolean;
+  /**
+   * A folder where results may be kept between runs (the CLI uses
+   * `node_modules/.cache/apprentice-tools`); without one, nothing is kept. Call
+   * `saveCache()` on the loaded repository when done.
+   */
+  cacheDir?: string;
 }
 
 export interface LoadedRepository extends RepositoryInput {
@@ -39,6 +49,8 @@ export interface LoadedRepository extends RepositoryInput {
   configBroken: boolean;
   /** The catalog folder used, if any. */
   catalogPath?: string;
+  /** With `cacheDir`: writes what this run learned (checks, token estimates) for the next one. */
+  saveCache?(): void;
 }
 
 export class ConfigFileMissing extends Error {
@@ -152,16 +164,95 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   const files = await source.glob(globs, ignore);
   const contents = await Promise.all(files.map(async (file) => (await source.read(file)) ?? new Uint8Array()));
   const catalog = cat.catalog && cat.catalog.tools.length > 0 ? cat.catalog : undefined;
-  // Many manifests are parsed and checked on every core; few are parsed here, checked later.
-  const parallel = await checkManyManifests({ files, contents, limits: config.limits, ...(catalog ? { catalog } : {}), catalogTexts: cat.texts });
-  const manifests = parallel?.sources ?? withPlainEnv(() => files.map((file, i) => manifestSourceFromBytes(file, contents[i] as Uint8Array)));
+  const cache = overrides.cacheDir ? openCheckCache(overrides.cacheDir, { limits: config.limits, catalogTexts: catalog ? cat.texts : null }) : undefined;
+  const { manifests, checked } = await readManifests({ files, contents, limits: config.limits, ...(catalog ? { catalog } : {}), catalogTexts: cat.texts }, cache);
   let tokensOf: ((tool: CatalogTool) => number) | undefined;
-  if (catalog && (overrides.countTokens !== false || config.targets.length > 0)) tokensOf = tokenEstimator(await loadTokenCounter());
+  if (catalog && (overrides.countTokens !== false || config.targets.length > 0)) tokensOf = await tokenEstimate(catalog, checked, cache);
   const repo: LoadedRepository = { source, config, configBroken, manifests, findings: [...read.findings, ...cat.findings] };
-  if (parallel) repo.prechecked = { limits: config.limits, ...(catalog ? { catalog } : {}), checked: parallel.checked };
+  if (checked) repo.prechecked = { limits: config.limits, ...(catalog ? { catalog } : {}), checked };
+  if (cache) repo.saveCache = () => cache.save();
   if (read.file) repo.configFile = read.file;
   if (catalog) repo.catalog = catalog;
   if (cat.catalogPath) repo.catalogPath = cat.catalogPath;
   if (tokensOf) repo.tokensOf = tokensOf;
   return repo;
+}
+
+interface ManifestFiles {
+  files: readonly string[];
+  contents: readonly Uint8Array[];
+  limits: GlobalLimits;
+  catalog?: Catalog;
+  catalogTexts: CatalogText[];
+}
+
+/**
+ * Parses the manifests. Many are also checked right away, on every core; with a cache,
+ * files whose check is stored are not parsed at all and the rest are checked now.
+ * `checked` is present when the per-file checks were made here.
+ */
+async function readManifests(input: ManifestFiles, cache: CheckCache | undefined): Promise<{ manifests: ManifestSource[]; checked?: CheckedManifest[] }> {
+  const { files, contents } = input;
+  if (!cache) {
+    const parallel = await checkManyManifests(input);
+    if (parallel) return { manifests: parallel.sources, checked: parallel.checked };
+    return { manifests: withPlainEnv(() => files.map((file, i) => manifestSourceFromBytes(file, contents[i] as Uint8Array))) };
+  }
+  const results: { source: ManifestSource; checked: CheckedManifest }[] = new Array(files.length);
+  const missing: number[] = [];
+  files.forEach((file, i) => {
+    const hit = cache.get(file, contents[i] as Uint8Array);
+    if (hit) results[i] = fromWire(file, contents[i] as Uint8Array, hit);
+    else missing.push(i);
+  });
+  // With no minimum, every missing file is checked here (and an empty list is fine).
+  const fresh = (await checkManyManifests({ ...input, files: missing.map((i) => files[i] as string), contents: missing.map((i) => contents[i] as Uint8Array) }, 0)) as ParallelCheckResult;
+  missing.forEach((i, k) => {
+    const file = files[i] as string;
+    cache.set(file, contents[i] as Uint8Array, fresh.wire[k] as ParallelCheckResult["wire"][number]);
+    results[i] = { source: fresh.sources[k] as ManifestSource, checked: fresh.checked[k] as CheckedManifest };
+  });
+  return { manifests: results.map((r) => r.source), checked: results.map((r) => r.checked) };
+}
+
+/**
+ * Token estimates of catalog tools. With a cache, estimates made in earlier runs are
+ * reused, and the tokenizer (slow to load) is loaded only when a tool that a plan of
+ * these manifests may give has no estimate yet.
+ */
+async function tokenEstimate(catalog: Catalog, checked: readonly CheckedManifest[] | undefined, cache: CheckCache | undefined): Promise<(tool: CatalogTool) => number> {
+  if (!cache || !checked) return tokenEstimator(await loadTokenCounter());
+  const known = cache.tokens;
+  const complete = [...toolsAPlanMayGive(checked.map((c) => c.manifest), catalog)].every((t) => known.has(t.name));
+  const count: TokenCounter | undefined = complete ? undefined : await loadTokenCounter();
+  return (tool) => {
+    let n = known.get(tool.name);
+    if (n === undefined) {
+      if (!count) throw new Error(`No token estimate for ${tool.name}, and no tokenizer loaded (a tool outside toolsAPlanMayGive).`);
+      n = count(toolDefinitionText(tool));
+      known.set(tool.name, n);
+    }
+    return n;
+  };
+}
+
+/** Every catalog tool that provisioning these manifests could give: a superset of what it counts tokens of. */
+function toolsAPlanMayGive(manifests: readonly (Manifest | undefined)[], catalog: Catalog): Set<CatalogTool> {
+  // Fleets repeat the same entries: look each one up once.
+  const entries = new Set<string>();
+  for (const m of manifests) {
+    if (!m) continue;
+    for (const e of m.required_tools) entries.add(e);
+    for (const e of m.optional_tools) entries.add(e);
+    for (const alts of Object.values(m.alternatives)) for (const e of alts) entries.add(e);
+  }
+  const tools = new Set<CatalogTool>();
+  for (const entry of entries) {
+    if (isPattern(entry)) for (const t of catalog.expand(entry)) tools.add(t);
+    else {
+      const t = catalog.get(entry);
+      if (t) tools.add(t);
+    }
+  }
+  return tools;
 }

@@ -82,6 +82,10 @@ export interface Bot {
   probot: Probot;
   /** Delivers a webhook; rejects when a handler failed. */
   send(name: string, action: string, payload: Json): Promise<void>;
+  /** Every webhook delivered so far, in order. */
+  deliveries: { name: string; action: string; payload: Json }[];
+  /** Delivers the `index`th webhook again (negative: from the end), as GitHub's "Redeliver" does. */
+  redeliver(index: number): Promise<void>;
   /** A reporter opens an issue (seeded in the fake, then `issues.opened`). */
   report(author: string, body: string, options?: { labels?: string[] }): Promise<number>;
   edit(issue: number, body: string): Promise<void>;
@@ -139,7 +143,14 @@ export async function startBot(options: { files?: Record<string, string>; app?: 
   const bot: Bot = {
     gh,
     probot,
+    deliveries: [],
+    async redeliver(index) {
+      const d = bot.deliveries.at(index);
+      if (!d) throw new Error(`no delivery ${index}`);
+      await bot.send(d.name, d.action, d.payload);
+    },
     async send(name, action, payload) {
+      bot.deliveries.push({ name, action, payload: structuredClone(payload) });
       await probot.receive({ id: `delivery-${++delivery}`, name, payload: { ...payload, action } } as unknown as Parameters<Probot["receive"]>[0]);
     },
     async report(author, body, opts = {}) {

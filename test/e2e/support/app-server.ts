@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -66,9 +66,10 @@ export function startServerProcess(env: Record<string, string>): Promise<ServerP
   });
 }
 
-/** Runs the server entry to its exit (a start that must fail): exit code and output. */
-export function runServerToExit(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs the server entry to its exit (a start that must fail) in a folder holding `files`: exit code and output. */
+export function runServerToExit(env: Record<string, string>, files: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const cwd = mkdtempSync(join(tmpdir(), "apprentice-tools-app-"));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(cwd, name), text);
   const child = spawn(process.execPath, ["--import", TSX, SERVER], { cwd, env: { ...baseEnv(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";

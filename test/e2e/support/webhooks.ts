@@ -82,6 +82,24 @@ export function commentEvent(issue: IssueSpec, comment: { id: number; body: stri
   return payload;
 }
 
+/** `pull_request.closed` for a pull request as the fake GitHub holds it (merged or declined). */
+export function pullClosedEvent(pr: { number: number; head: string; base?: string; merged: boolean; labels?: string[] }, where: RepoCoordinates): Json {
+  const payload = pointAt(example("pull_request", "closed"), where);
+  const base = payload["pull_request"] as Json & { head: Json; base: Json };
+  payload["number"] = pr.number;
+  payload["pull_request"] = {
+    ...base,
+    number: pr.number,
+    state: "closed",
+    merged: pr.merged,
+    labels: (pr.labels ?? []).map((name) => ({ name, color: "ededed" })),
+    head: { ...base.head, ref: pr.head, repo: payload["repository"] },
+    base: { ...base.base, ref: pr.base ?? where.defaultBranch, repo: payload["repository"] },
+    html_url: `${where.origin}/${where.owner}/${where.repo}/pull/${pr.number}`,
+  };
+  return payload;
+}
+
 export function sign(body: string, secret: string): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }

@@ -156,12 +156,13 @@ export function labelNamesOf(value: unknown, resource = "Label"): string[] {
   });
 }
 
-/** One page of `items` with GitHub's `Link` header (`per_page` default 30, max 100). */
-export function paginate<T>(ctx: RouteContext, items: readonly T[]): Reply {
+/** One page of `items` with GitHub's `Link` header (`per_page` default 30, max 100); `toJson`, if given, converts only that page. */
+export function paginate<T>(ctx: RouteContext, items: readonly T[], toJson?: (item: T) => unknown): Reply {
   const perPage = clamp(parseInt(ctx.query.get("per_page") ?? "30", 10) || 30, 1, 100);
   const page = Math.max(1, parseInt(ctx.query.get("page") ?? "1", 10) || 1);
   const last = Math.max(1, Math.ceil(items.length / perPage));
-  const body = items.slice((page - 1) * perPage, page * perPage);
+  const slice = items.slice((page - 1) * perPage, page * perPage);
+  const body = toJson ? slice.map(toJson) : slice;
   const link = (n: number): string => {
     const query = new URLSearchParams(ctx.query);
     query.set("per_page", String(perPage));

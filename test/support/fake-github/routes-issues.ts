@@ -52,7 +52,7 @@ function listIssues(ctx: RouteContext) {
   const key = (issue: FakeIssue): string | number =>
     sort === "updated" ? issue.updatedAt : sort === "comments" ? issue.comments.length : issue.createdAt;
   const sorted = sortBy(sortBy(matching, (i) => i.number, direction), key, direction);
-  return paginate(ctx, sorted.map((issue) => issueJson(ctx.links, ctx.state, issue)));
+  return paginate(ctx, sorted, (issue) => issueJson(ctx.links, ctx.state, issue));
 }
 
 function updateIssue(ctx: RouteContext) {
@@ -93,7 +93,7 @@ export const issueRoutes: Route[] = [
   // Comments: the `/issues/comments…` routes come before `/issues/:number` (`:number` is digits only anyway).
   route("GET", `${R}/issues/comments`, (ctx) => {
     const all = [...ctx.state.issues.values()].flatMap((issue) => issue.comments);
-    return paginate(ctx, sortBy(all, (c) => c.id, "asc").map((c) => commentJson(ctx.links, ctx.state, c)));
+    return paginate(ctx, sortBy(all, (c) => c.id, "asc"), (c) => commentJson(ctx.links, ctx.state, c));
   }),
   route("GET", `${R}/issues/comments/:id`, (ctx) => {
     const { comment } = ctx.state.findComment(Number(ctx.params["id"]));
