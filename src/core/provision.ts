@@ -72,7 +72,11 @@ export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult 
   // One line per tool, in the order tools were considered; a real reason replaces `duplicate`.
   const excludedBy = new Map<string, Exclusion>();
   const substitutions: { tool: string; with: string }[] = [];
-  const sources: Record<string, ToolSource> = {};
+  // Keyed by tool names that differ from one manifest to the next: built without a
+  // prototype (V8 then keeps it a plain hash table instead of deriving a new object
+  // shape for every key, which made this the hottest line of a large plan), and given
+  // the ordinary prototype once filled.
+  const sources = Object.create(null) as Record<string, ToolSource>;
   const missingRequired: string[] = [];
   let tokens = 0;
   const countTokens = catalog !== undefined && opts.tokensOf !== undefined;
@@ -200,6 +204,7 @@ export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult 
   }
 
   const excluded = [...excludedBy.values()];
+  Object.setPrototypeOf(sources, Object.prototype);
   return {
     tools,
     excluded,

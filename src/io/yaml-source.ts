@@ -235,7 +235,9 @@ function plainValue(node: unknown): unknown {
   }
   if (isMap(node)) {
     if (node.anchor || node.tag || node.constructor !== YAMLMap) return NOT_PLAIN;
-    const out: Record<string, unknown> = {};
+    // Keys are tool names as often as field names: filled as a hash table (no prototype,
+    // so V8 does not derive an object shape per key), then given the usual prototype.
+    const out = Object.create(null) as Record<string, unknown>;
     for (const pair of node.items) {
       const key = pair.key;
       if (!isScalar(key) || key.anchor || key.tag || typeof key.value !== "string") return NOT_PLAIN;
@@ -246,7 +248,7 @@ function plainValue(node: unknown): unknown {
       if (value === NOT_PLAIN) return NOT_PLAIN;
       out[name] = value;
     }
-    return out;
+    return Object.setPrototypeOf(out, Object.prototype) as Record<string, unknown>;
   }
   if (isSeq(node)) {
     if (node.anchor || node.tag || node.constructor !== YAMLSeq) return NOT_PLAIN;
