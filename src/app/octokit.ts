@@ -24,15 +24,16 @@ interface LoggingOctokit {
  * per installation (three seconds for requests that notify, such as comments) and the
  * retry plugin tries a 5xx answer again up to three times.
  */
-export function botOctokit(): typeof ProbotOctokit {
-  return ProbotOctokit.defaults((options: Record<string, unknown>) => {
-    const throttle = (options["throttle"] ?? {}) as Record<string, unknown>;
-    if (throttle["enabled"] === false) return options;
+export function botOctokit(options: { pacing?: boolean } = {}): typeof ProbotOctokit {
+  return ProbotOctokit.defaults((options_: Record<string, unknown>) => {
+    const throttle = (options_["throttle"] ?? {}) as Record<string, unknown>;
+    if (options.pacing === false) return { ...options_, throttle: { ...throttle, enabled: false } };
+    if (throttle["enabled"] === false) return options_;
     const onSecondaryRateLimit = (retryAfter: number, request: LimitedRequest, octokit: LoggingOctokit, retryCount: number): boolean => {
       const again = retryCount < SECONDARY_LIMIT_RETRIES;
       octokit.log.warn(`GitHub's secondary rate limit answered ${request.method} ${request.url}; ${again ? `trying again in ${retryAfter} s` : `giving up after ${retryCount + 1} tries`}.`);
       return again;
     };
-    return { ...options, throttle: { ...throttle, onSecondaryRateLimit } };
+    return { ...options_, throttle: { ...throttle, onSecondaryRateLimit } };
   });
 }

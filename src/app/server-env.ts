@@ -15,6 +15,11 @@ export interface ServerConfig {
   webhookPath: string;
   logLevel: LogLevel;
   logFormat: "pretty" | "json";
+  /**
+   * Space writes to GitHub as its best practices ask (probot's throttling). Only a local
+   * stand-in for GitHub (tests) may turn it off, with GITHUB_WRITE_PACING=off.
+   */
+  pacing: boolean;
 }
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal"] as const;
@@ -65,6 +70,7 @@ function envSchema(readFile: (path: string) => string) {
       HOST: optional,
       LOG_LEVEL: optional,
       LOG_FORMAT: optional,
+      GITHUB_WRITE_PACING: optional,
     })
     .transform((env, ctx): ServerConfig => {
       const problem = (message: string) => ctx.addIssue({ code: "custom", message });
@@ -127,7 +133,10 @@ function envSchema(readFile: (path: string) => string) {
       const webhookPath = env.WEBHOOK_PATH?.trim() ?? DEFAULT_WEBHOOK_PATH;
       if (!webhookPath.startsWith("/")) problem(`WEBHOOK_PATH must be a path starting with / (default ${DEFAULT_WEBHOOK_PATH}), matching the path of the "Webhook URL" in ${SETTINGS}; got ${shown(webhookPath)}.`);
 
-      const config: ServerConfig = { appId, privateKey, webhookSecret, port, webhookPath, logLevel: logLevel as LogLevel, logFormat: logFormat as "pretty" | "json" };
+      const pacingSetting = (env.GITHUB_WRITE_PACING ?? "on").trim().toLowerCase();
+      if (pacingSetting !== "on" && pacingSetting !== "off") problem(`GITHUB_WRITE_PACING must be on or off (default on), not ${shown(env.GITHUB_WRITE_PACING ?? "")}.`);
+      else if (pacingSetting === "off" && !baseUrl) problem("GITHUB_WRITE_PACING=off is only for a local stand-in for GitHub (with GHE_HOST set to it): github.com's secondary rate limits require paced writes. Unset it.");
+      const config: ServerConfig = { appId, privateKey, webhookSecret, port, webhookPath, logLevel: logLevel as LogLevel, logFormat: logFormat as "pretty" | "json", pacing: pacingSetting !== "off" };
       if (baseUrl) config.baseUrl = baseUrl;
       if (env.HOST !== undefined) config.host = env.HOST.trim();
       return config;

@@ -31,7 +31,7 @@ export function probotFor(config: ServerConfig): Probot {
     secret: config.webhookSecret,
     logLevel: config.logLevel,
     logFormat: config.logFormat,
-    Octokit: botOctokit(),
+    Octokit: botOctokit({ pacing: config.pacing }),
     ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
   });
 }

@@ -80,7 +80,9 @@ const DAY_MS = 86_400_000;
 
 /** `2^(-age_days / half_life)`; a report from the future weighs 1. */
 export function decayWeight(atMs: number, nowMs: number, halfLifeDays: number): number {
-  const ageDays = Math.max(0, nowMs - atMs) / DAY_MS;
+  // Age in whole days: a report counts fully on the day it is made, so three reports today
+  // reach a threshold of 3 (fractions of a day would leave them just short of it).
+  const ageDays = Math.floor(Math.max(0, nowMs - atMs) / DAY_MS);
   return Math.pow(2, -ageDays / halfLifeDays);
 }
 

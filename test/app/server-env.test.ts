@@ -28,7 +28,13 @@ function problems(env: Record<string, string | undefined>): string[] {
 
 describe("readServerEnv", () => {
   it("reads a minimal deployment with probot's defaults", () => {
-    expect(config(VALID)).toEqual({ appId: 123, privateKey: PEM.trim(), webhookSecret: SECRET, port: 3000, webhookPath: "/api/github/webhooks", logLevel: "info", logFormat: "pretty" });
+    expect(config(VALID)).toEqual({ appId: 123, privateKey: PEM.trim(), webhookSecret: SECRET, port: 3000, webhookPath: "/api/github/webhooks", logLevel: "info", logFormat: "pretty", pacing: true });
+  });
+
+  it("lets only a local stand-in for GitHub turn write pacing off", () => {
+    expect(config({ ...VALID, GHE_HOST: "127.0.0.1:8080", GHE_PROTOCOL: "http", GITHUB_WRITE_PACING: "off" }).pacing).toBe(false);
+    expect(problems({ ...VALID, GITHUB_WRITE_PACING: "off" })).toEqual([expect.stringContaining("GITHUB_WRITE_PACING=off is only for a local stand-in for GitHub")]);
+    expect(problems({ ...VALID, GITHUB_WRITE_PACING: "fast" })).toEqual([expect.stringContaining("GITHUB_WRITE_PACING must be on or off")]);
   });
 
   it.each([

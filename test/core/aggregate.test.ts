@@ -49,6 +49,12 @@ describe("decay", () => {
     expect(key([entry({ created_at: daysAgo(30) })], feedbackConfig({ half_life_days: 30 }))?.missing.weight).toBeCloseTo(0.5, 12);
   });
 
+  it("counts age in whole days: reports made hours ago weigh 1, so three of them reach a threshold of 3", () => {
+    const hour = DAY / 24;
+    expect(decayWeight(Date.parse(NOW) - 5 * hour, Date.parse(NOW), 90)).toBe(1);
+    expect(decayWeight(Date.parse(NOW) - 25 * hour, Date.parse(NOW), 90)).toBeCloseTo(Math.pow(2, -1 / 90), 12);
+  });
+
   it("weighs a report from the future as new, never more", () => {
     expect(decayWeight(Date.parse(NOW) + 10 * DAY, Date.parse(NOW), 90)).toBe(1);
   });

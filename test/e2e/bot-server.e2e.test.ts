@@ -7,10 +7,10 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { REPLY_MARKER } from "../../src/core/feedback-reply.js";
-import { startAppHarness, type AppHarness } from "./support/app-harness.js";
-import { generateAppKey, type IssueSpec } from "./support/webhooks.js";
+import { SECRET, startAppHarness, type AppHarness } from "./support/app-harness.js";
+import { generateAppKey, pullClosedEvent, type IssueSpec } from "./support/webhooks.js";
 import { runServerToExit } from "./support/app-server.js";
-import { issueView, REPO_FILES, REPORTERS, seedReport, STORY_LABELS } from "./support/story.js";
+import { dashboardOf, issueView, OWNER, REPO, REPO_FILES, REPORTERS, seedReport, STORY_LABELS } from "./support/story.js";
 
 let app: AppHarness;
 
@@ -103,7 +103,63 @@ describe("story, part 1 (issue 5): apprentices' feedback becomes labelled, answe
   });
 });
 
-// ── story, part 2 (issue 6) goes here, on the same fake GitHub: the dashboard shows the three
-//    reports → a PR opens with the manifest edited and its comments kept → a fourth report
-//    updates the PR body → the PR is merged (pullClosedEvent(…, merged: true) from
-//    ./support/webhooks.js) → the issues are thanked and closed, the dashboard shows it.
+describe("story, part 2 (issue 6): the evidence reaches the dashboard, a pull request proposes the change, merging it closes the loop", () => {
+  const manifestPath = "manifests/python_patterns.yaml";
+  const branch = "apprentice-tools/python_patterns/add-ast_parse";
+  const proposal = () => [...app.gh.state.pulls.values()].filter((p) => p.head === branch);
+  let prNumber = 0;
+
+  it("after the three reports, the dashboard shows the need and a PR proposes adding the tool, the manifest's comments kept", () => {
+    const { gh } = app;
+    const dashboard = dashboardOf(gh);
+    expect(dashboard.body).toContain("`ast_parse`");
+    expect(dashboard.state.evidence.entries.filter((e) => e.tool === "ast_parse")).toHaveLength(3);
+    const pulls = proposal();
+    expect(pulls).toHaveLength(1);
+    prNumber = (pulls[0] as { number: number }).number;
+    const pr = gh.state.issue(prNumber);
+    expect(pr.labels).toContain("apprentice-tools:suggestion");
+    const reports = [...gh.state.issues.values()].filter((i) => i.title.startsWith("Missing tool: ast_parse")).map((i) => i.number);
+    expect(reports).toHaveLength(3);
+    for (const n of reports) expect(pr.body).toContain(`#${n}`);
+    // One commit on the branch; only the optional_tools line differs, the comment line is kept.
+    const before = (REPO_FILES[manifestPath] as string).split("\n");
+    const after = (gh.state.file(branch, manifestPath) as string).split("\n");
+    expect(after[0]).toBe("# Reviews Python code for recurring patterns.");
+    const changed = after.map((line, i) => (line === before[i] ? null : i)).filter((i) => i !== null);
+    expect(changed).toEqual([4]);
+    expect(after[4]).toBe("optional_tools: [edit_file, multi_edit, write_file, bash, glob, ast_parse]");
+    expect(gh.state.file("main", manifestPath)).toBe(REPO_FILES[manifestPath]);
+  });
+
+  it("a fourth report updates the PR's body, and opens no second PR", async () => {
+    const { gh } = app;
+    const issue = seedReport(gh, "weaver-apprentice-4", "s4");
+    const answer = await app.settle(app.opened(issue));
+    expect(answer.outcome, answer.text).toBe("handled");
+    expect(proposal()).toHaveLength(1);
+    expect(gh.state.issue(prNumber).body).toContain(`#${issue.number}`);
+    expect(dashboardOf(gh).state.evidence.entries.filter((e) => e.tool === "ast_parse")).toHaveLength(4);
+  }, 90_000);
+
+  it("merging the PR thanks and closes the feedback issues, and the dashboard shows it", async () => {
+    const { gh } = app;
+    const merged = await fetch(`${gh.url}/repos/${OWNER}/${REPO}/pulls/${prNumber}/merge`, { method: "PUT", headers: { authorization: "token maintainer", "content-type": "application/json" }, body: "{}" });
+    expect(merged.status).toBe(200);
+    const answer = await app.settle({ name: "pull_request", payload: pullClosedEvent({ number: prNumber, head: branch, merged: true, labels: ["apprentice-tools:suggestion"] }, app.where), secret: SECRET });
+    expect(answer.outcome, answer.text).toBe("handled");
+    const reporters = [...gh.state.issues.values()].filter((i) => i.title.startsWith("Missing tool: ast_parse"));
+    expect(reporters).toHaveLength(4);
+    for (const issue of reporters) {
+      expect([issue.state, issue.stateReason]).toEqual(["closed", "completed"]);
+      expect(issue.comments.filter((c) => c.body.includes(`#${prNumber}`) && c.body.includes("Thank you"))).toHaveLength(1);
+    }
+    const dashboard = dashboardOf(gh);
+    expect(Object.values(dashboard.state.proposals)).toEqual([expect.objectContaining({ id: "python_patterns/add-ast_parse", status: "merged", pr: prNumber })]);
+    expect(dashboard.body).toMatch(/\*\*1\*\* need met by merged proposals/);
+    // Redelivering the merge changes nothing: no second thank-you.
+    const snapshot = gh.state.snapshot();
+    await app.settle({ name: "pull_request", payload: pullClosedEvent({ number: prNumber, head: branch, merged: true, labels: ["apprentice-tools:suggestion"] }, app.where), secret: SECRET });
+    expect(gh.state.snapshot()).toEqual(snapshot);
+  }, 90_000);
+});

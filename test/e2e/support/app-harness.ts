@@ -40,12 +40,12 @@ export interface AppHarness {
  * configured like a deployment: a generated RSA key, a webhook secret, and the fake as its
  * GitHub Enterprise Server through probot's own variables (GHE_HOST, GHE_PROTOCOL=http).
  */
-export async function startAppHarness(files: Record<string, string>): Promise<AppHarness> {
+export async function startAppHarness(files: Record<string, string>, options: { pacing?: boolean } = {}): Promise<AppHarness> {
   const gh = await startFakeGitHub({ owner: OWNER, repo: REPO, installationId: INSTALLATION_ID, appId: APP_ID });
   gh.state.seedFiles("main", files, { message: "the fleet's manifests" });
   let server: ServerProcess;
   try {
-    server = await startServerProcess({ APP_ID: String(APP_ID), PRIVATE_KEY: generateAppKey(), WEBHOOK_SECRET: SECRET, GHE_HOST: new URL(gh.url).host, GHE_PROTOCOL: "http", LOG_LEVEL: "debug" });
+    server = await startServerProcess({ APP_ID: String(APP_ID), PRIVATE_KEY: generateAppKey(), WEBHOOK_SECRET: SECRET, GHE_HOST: new URL(gh.url).host, GHE_PROTOCOL: "http", LOG_LEVEL: "debug", ...(options.pacing === false ? { GITHUB_WRITE_PACING: "off" } : {}) });
   } catch (error) {
     await gh.close();
     throw error;

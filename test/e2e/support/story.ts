@@ -1,3 +1,6 @@
+import { extractStateBlob } from "../../../src/core/dashboard-render.js";
+import { parseDashboardState, type DashboardState } from "../../../src/core/dashboard-state.js";
+import { decodeState } from "../../../src/app/state-codec.js";
 import type { FakeGitHub } from "../../support/fake-github.js";
 import type { IssueSpec } from "./webhooks.js";
 
@@ -51,4 +54,13 @@ export function seedReport(gh: FakeGitHub, author: string, session: string, labe
 export function issueView(gh: FakeGitHub, number: number): { labels: string[]; botComments: string[] } {
   const issue = gh.state.issue(number);
   return { labels: [...issue.labels].sort(), botComments: issue.comments.filter((c) => c.user.type === "Bot").map((c) => c.body) };
+}
+
+/** The dashboard issue as GitHub holds it: its body and its decoded hidden state. */
+export function dashboardOf(gh: FakeGitHub): { number: number; body: string; state: DashboardState } {
+  const issue = [...gh.state.issues.values()].find((i) => i.labels.includes("apprentice-tools:dashboard"));
+  if (!issue) throw new Error("there is no dashboard issue");
+  const json = decodeState(extractStateBlob(issue.body ?? ""));
+  if (json === undefined) throw new Error("the dashboard's hidden state cannot be read");
+  return { number: issue.number, body: issue.body ?? "", state: parseDashboardState(json).state };
 }
