@@ -7,7 +7,7 @@ import { triageFeedback, type TriagedEntry } from "../core/feedback-triage.js";
 import { LABELS } from "../core/labels.js";
 import { renderThanks } from "../core/proposal-body.js";
 import { suggest, type Suggestions } from "../core/suggest.js";
-import type { BotPort, IssueInfo } from "../github/bot-port.js";
+import type { BotPort, CommentInfo, IssueInfo } from "../github/bot-port.js";
 import { parseIssueFeedback, type EvidenceSink } from "./feedback-handler.js";
 import { syncProposals } from "./proposals.js";
 import type { RepoContext } from "./repo-context.js";
@@ -115,18 +115,12 @@ export function dashboardSink(deps: DashboardDeps): EvidenceSink {
 
 /** The evidence from every labelled feedback issue and every comment: list pages plus a constant. */
 async function rebuildState(deps: DashboardDeps, ctx: RepoContext, previous: DashboardState): Promise<DashboardState> {
-  const [issues, comments] = await Promise.all([deps.port.issuesWithLabel(LABELS.feedback.name, "all"), deps.port.listRepoComments()]);
-  const byIssue = new Map<number, typeof comments>();
-  for (const c of comments) {
-    const list = byIssue.get(c.issue);
-    if (list) list.push(c);
-    else byIssue.set(c.issue, [c]);
-  }
+  const issues = (await deps.port.issuesWithLabel(LABELS.feedback.name, "all")).filter((i) => !i.labels.includes(LABELS.dashboard.name) && !i.labels.includes(LABELS.suggestion.name));
+  const byIssue = await commentsOfFeedbackIssues(deps.port, issues);
   const all: FeedbackEntry[] = [];
   const needsInfo: number[] = [];
   let last: string | null = null;
   for (const issue of issues) {
-    if (issue.labels.includes(LABELS.dashboard.name) || issue.labels.includes(LABELS.suggestion.name)) continue;
     const parsed = parseIssueFeedback(issue, byIssue.get(issue.number) ?? [], ctx);
     const triage = triageFeedback(parsed, { manifests: ctx.manifests, ...(ctx.catalog ? { catalog: ctx.catalog } : {}), fallback: ctx.config.fallback });
     for (const t of triage.entries) {
@@ -142,6 +136,29 @@ async function rebuildState(deps: DashboardDeps, ctx: RepoContext, previous: Das
     needsInfo: needsInfo.sort((a, b) => a - b),
     heartbeat: { ...previous.heartbeat, last_feedback: last ?? previous.heartbeat.last_feedback, last_rebuild: deps.now().toISOString() },
   };
+}
+
+/**
+ * The comments that may carry feedback, read the cheaper way. An issue the bot handled has
+ * its labels and one reply; only issues with more comments than that (or not handled yet)
+ * can hold feedback in comments. They are listed one by one when they are few, else all
+ * the repository's comments are listed page by page.
+ */
+async function commentsOfFeedbackIssues(port: BotPort, issues: readonly IssueInfo[]): Promise<Map<number, CommentInfo[]>> {
+  const handled = (i: IssueInfo) => i.labels.some((l) => l.startsWith("feedback:") || l === LABELS.needsInfo.name);
+  const discussed = issues.filter((i) => i.comments > 1 || (i.comments === 1 && !handled(i)));
+  const byIssue = new Map<number, CommentInfo[]>();
+  const repoPages = Math.ceil(issues.reduce((n, i) => n + i.comments, 0) / 100);
+  if (discussed.length <= repoPages) {
+    for (const i of discussed) byIssue.set(i.number, await port.listComments(i.number));
+    return byIssue;
+  }
+  for (const c of await port.listRepoComments()) {
+    const list = byIssue.get(c.issue);
+    if (list) list.push(c);
+    else byIssue.set(c.issue, [c]);
+  }
+  return byIssue;
 }
 
 /** A full rebuild (schedule, workflow_dispatch, the dashboard's checkbox, or unreadable state). */
