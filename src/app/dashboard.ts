@@ -5,7 +5,7 @@ import type { FeedbackEntry } from "../core/feedback-entry.js";
 import type { EvidenceNote } from "../core/feedback-reply.js";
 import { triageFeedback, type TriagedEntry } from "../core/feedback-triage.js";
 import { LABELS } from "../core/labels.js";
-import { renderThanks } from "../core/proposal-body.js";
+import { proposalBranch, renderThanks } from "../core/proposal-body.js";
 import { suggest, type Suggestions } from "../core/suggest.js";
 import type { BotPort, CommentInfo, IssueInfo } from "../github/bot-port.js";
 import { parseIssueFeedback, type EvidenceSink } from "./feedback-handler.js";
@@ -164,8 +164,33 @@ async function commentsOfFeedbackIssues(port: BotPort, issues: readonly IssueInf
 /** A full rebuild (schedule, workflow_dispatch, the dashboard's checkbox, or unreadable state). */
 export async function rebuildDashboard(deps: DashboardDeps, ctx: RepoContext): Promise<string | undefined> {
   const dashboard = await findDashboard(deps.port);
-  const state = await rebuildState(deps, ctx, readDashboardState(dashboard).state);
+  const state = await reconcileProposals(deps, await rebuildState(deps, ctx, readDashboardState(dashboard).state));
   return (await publish(deps, ctx, dashboard, state)).url;
+}
+
+/**
+ * Proposals recorded as open whose PR has since been merged or closed (a decision a
+ * concurrent run may have overwritten): the rebuild takes the decision from the PR itself.
+ * One request per open proposal.
+ */
+async function reconcileProposals(deps: DashboardDeps, state: DashboardState): Promise<DashboardState> {
+  let next = state;
+  for (const record of Object.values(state.proposals)) {
+    if (record.status !== "open" || record.pr === null) continue;
+    const pr = await deps.port.getIssue(record.pr).catch(() => undefined);
+    if (!pr || pr.state === "open") continue;
+    const pulls = await deps.port.pullsForHead(proposalBranchOfId(record.id), "closed");
+    const merged = pulls.find((x) => x.number === record.pr)?.merged ?? false;
+    next = { ...next, proposals: { ...next.proposals, [record.id]: { ...record, status: merged ? "merged" : "declined", updated_at: deps.now().toISOString() } } };
+  }
+  return next;
+}
+
+function proposalBranchOfId(id: string): string {
+  const slash = id.indexOf("/");
+  const rest = id.slice(slash + 1);
+  const dash = rest.indexOf("-");
+  return proposalBranch({ apprentice_type: id.slice(0, slash), change: rest.slice(0, dash) as "add" | "replace" | "remove", tool: rest.slice(dash + 1) });
 }
 
 /**

@@ -85,8 +85,14 @@ async function openProposal(port: BotPort, ctx: RepoContext, p: Proposal, file: 
   if (closed) return { status: closed.merged ? "merged" : "declined", pr: closed.number };
   const base = await port.branchSha(ctx.branch);
   if (!base) throw new Error(`the default branch ${ctx.branch} has no commit to branch from`);
-  // A branch left by a declined proposal is started afresh from the default branch.
+  // A branch left by a declined proposal is started afresh from the default branch; but a
+  // branch another run has just opened a PR from is that run's proposal: reuse its PR.
   if ((await port.createBranch(branch, base)) === "exists") {
+    const raced = (await port.pullsForHead(branch, "open"))[0];
+    if (raced) {
+      await port.updatePull(raced.number, { body });
+      return { status: "open", pr: raced.number };
+    }
     await port.deleteBranch(branch);
     await port.createBranch(branch, base);
   }

@@ -13,6 +13,10 @@ export async function openRepository(source: string | FileSource, overrides: Ove
     return await loadRepository(source, overrides);
   } catch (err) {
     if (err instanceof ConfigFileMissing) throw new UsageError(err.message, "Check the path given to --config (it is relative to the current directory), or leave --config out to use apprentice-tools.yml if there is one.");
+    const code = (err as NodeJS.ErrnoException).code;
+    const path = (err as NodeJS.ErrnoException).path;
+    if (code === "EISDIR") throw new UsageError(`${path ?? "The --config path"} is a folder, where a file was expected.`, "Give --config the configuration file itself (e.g. apprentice-tools.yml), not its folder.");
+    if (code === "EACCES" || code === "EPERM") throw new UsageError(`${path ?? "A file"} cannot be read: permission denied.`, "Check the file's permissions, or run as a user who may read it.");
     throw err;
   }
 }

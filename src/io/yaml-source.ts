@@ -171,7 +171,7 @@ function mayHaveAlias(text: string): boolean {
  * complex keys, and no tabs. Anything else takes the \`yaml\` path. A property test keeps
  * the two in step (test/io/yaml-fast-path.test.ts).
  */
-const OUTSIDE_FAST_SUBSET = /\t|(?:^|[\s[{,:])[&*!]|(?:^|[\s[{,])[:,]\S|[\]}]#|[\]}]\s*:(?:\s|$)|^(?:---|\.\.\.)(?:\s|$)|^%|^\s*<<\s*:|^\s*\?(?:\s|$)/m;
+const OUTSIDE_FAST_SUBSET = /\t|(?:^|[\s[{,:])[&*!]|(?:^|[\s[{,])[:,]\S|[\]}]#|[\]}]\s*:(?:\s|$)|^(?:---|\.\.\.)(?:\s|$)|^%|^\s*<<\s*:|^\s*(?:-\s+)?(?:~|null|Null|NULL):(?:\s|$)|[{,]\s*(?:~|null|Null|NULL)?\s*:(?:\s|$)|^\s*\?(?:\s|$)/m;
 
 /**
  * The text with its comments cut, or undefined when a quoted scalar or a flow collection
@@ -181,7 +181,7 @@ const OUTSIDE_FAST_SUBSET = /\t|(?:^|[\s[{,:])[&*!]|(?:^|[\s[{,])[:,]\S|[\]}]#|[
  * after `: `, `- `, `[`, `{` or `,`.
  */
 /** `key:`, `key: value` or `- value`, the value not starting with a YAML indicator other than a quote or a flow bracket. */
-const SIMPLE_LINE = /^ *(?:[A-Za-z_][A-Za-z0-9_.-]*:(?: +[^\s\-?:,\]}|>&*!%@`#].*)?|- +[^\s\-?:,\]}|>&*!%@`#].*)$/;
+const SIMPLE_LINE = /^ *(?:[A-Za-z_][A-Za-z0-9_.-]{0,999}:(?: +[^\s\-?:,\]}|>&*!%@`#].*)?|- +[^\s\-?:,\]}|>&*!%@`#].*)$/;
 
 function balancedOnOneLine(content: string): boolean {
   let depth = 0;

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { REBUILD_MARKER } from "../../src/core/dashboard-render.js";
 import { LABELS } from "../../src/core/labels.js";
-import { CONFIG, FIXED, khipuMissing, MANIFEST, MANIFEST_PATH, repoFiles, startBot, type Bot } from "./dashboard-harness.js";
+import { CONFIG, FIXED, khipuMissing, MANIFEST, MANIFEST_PATH, OWNER, REPO, repoFiles, startBot, type Bot } from "./dashboard-harness.js";
 
 let bot: Bot | undefined;
 afterEach(async () => {
@@ -240,6 +240,22 @@ describe("the dashboard issue", () => {
     const mark = b.gh.requests.length;
     await b.send("issues", "edited", dashboardEdited(b));
     expect(b.since(mark)).toEqual([]);
+  });
+});
+
+describe("a decision the dashboard missed", () => {
+  it("is taken from the PR itself by the next rebuild (a merge whose event was lost or overwritten)", async () => {
+    const b = await start();
+    await crossThreshold(b);
+    expect(b.state().proposals["python_patterns/add-ast_parse"]).toMatchObject({ status: "open", pr: 5 });
+    // Merged on GitHub, but the bot never handled the closing event.
+    const merged = await fetch(`${b.gh.url}/repos/${OWNER}/${REPO}/pulls/5/merge`, { method: "PUT", headers: { "content-type": "application/json" }, body: "{}" });
+    expect(merged.status).toBe(200);
+    const dashboard = b.gh.state.issue(2);
+    dashboard.body = (dashboard.body ?? "").replace(`- [ ] ${REBUILD_MARKER}`, `- [x] ${REBUILD_MARKER}`);
+    await b.send("issues", "edited", dashboardEdited(b));
+    expect(b.state().proposals["python_patterns/add-ast_parse"]).toMatchObject({ status: "merged", pr: 5 });
+    expect(openPulls(b)).toEqual([]);
   });
 });
 

@@ -76,6 +76,10 @@ describe("check", () => {
     const dir = repo(GOOD);
     expect((await cli(dir, "check", "--format", "xml")).stderr).toContain('--format must be one of text, json, github; got "xml"');
     expect((await cli(dir, "check", "--config", "nope.yml")).stderr).toMatch(/`nope.yml` does not exist[\s\S]*hint:/);
+    const folder = await cli(dir, "check", "--config", "manifests");
+    expect(folder.code).toBe(2);
+    expect(folder.stderr).toContain("is a folder, where a file was expected");
+    expect(folder.stderr).not.toMatch(/^\s+at /m);
   });
 
   it("--format json has exactly {findings, summary} with DESIGN §5's finding fields", async () => {

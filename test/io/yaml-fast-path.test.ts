@@ -81,6 +81,10 @@ describe("the YAML fast path agrees with the yaml package", () => {
     ["a tab", "a:\t1\n"],
     ["a duplicate key", "a: 1\na: 2\n"],
     ["an empty file", ""],
+    ["a null key", "null: 1\n"],
+    ["a ~ key in a flow map", "a: {~: 1}\n"],
+    ["an empty key in a flow map", "a: {: 1}\n"],
+    ["a key over 1,024 characters", `${"k".repeat(1100)}: 1\n`],
   ])("leaves %s to the yaml package", (_what, text) => {
     expect(fastYamlValue(text)).toBeUndefined();
   });
