@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import picomatch from "picomatch";
 import { glob } from "tinyglobby";
@@ -27,7 +27,9 @@ export function workingTree(root: string): FileSource {
     },
     async read(path) {
       try {
-        return await readFile(join(root, path));
+        // Synchronous on purpose: manifests are small, and for thousands of them one
+        // readFileSync each is about ten times faster than the promise API's file handles.
+        return readFileSync(join(root, path));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
         throw err;
