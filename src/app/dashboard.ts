@@ -5,7 +5,7 @@ import type { FeedbackEntry } from "../core/feedback-entry.js";
 import type { EvidenceNote } from "../core/feedback-reply.js";
 import { triageFeedback, type TriagedEntry } from "../core/feedback-triage.js";
 import { LABELS } from "../core/labels.js";
-import { proposalBranch, renderThanks } from "../core/proposal-body.js";
+import { proposalBranchOfId, renderThanks } from "../core/proposal-body.js";
 import { suggest, type Suggestions } from "../core/suggest.js";
 import type { BotPort, CommentInfo, IssueInfo } from "../github/bot-port.js";
 import { parseIssueFeedback, type EvidenceSink } from "./feedback-handler.js";
@@ -184,13 +184,6 @@ async function reconcileProposals(deps: DashboardDeps, state: DashboardState): P
     next = { ...next, proposals: { ...next.proposals, [record.id]: { ...record, status: merged ? "merged" : "declined", updated_at: deps.now().toISOString() } } };
   }
   return next;
-}
-
-function proposalBranchOfId(id: string): string {
-  const slash = id.indexOf("/");
-  const rest = id.slice(slash + 1);
-  const dash = rest.indexOf("-");
-  return proposalBranch({ apprentice_type: id.slice(0, slash), change: rest.slice(0, dash) as "add" | "replace" | "remove", tool: rest.slice(dash + 1) });
 }
 
 /**

@@ -21,6 +21,14 @@ export function proposalBranch(p: Pick<Proposal, "apprentice_type" | "change" | 
   return `apprentice-tools/${refComponent(p.apprentice_type)}/${p.change}-${refComponent(p.tool)}`;
 }
 
+/** The branch of a proposal known only by its id (`<type>/<change>-<tool>`). */
+export function proposalBranchOfId(id: string): string {
+  const slash = id.indexOf("/");
+  const rest = id.slice(slash + 1);
+  const dash = rest.indexOf("-");
+  return proposalBranch({ apprentice_type: id.slice(0, slash), change: rest.slice(0, dash) as Proposal["change"], tool: rest.slice(dash + 1) });
+}
+
 export function proposalTitle(p: Proposal): string {
   if (p.change === "add") return `${p.apprentice_type}: add ${p.tool} to optional tools`;
   if (p.change === "replace") return `${p.apprentice_type}: replace ${p.tool} with ${p.replacement ?? "?"}`;
