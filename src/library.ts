@@ -42,8 +42,9 @@ export class UnknownApprenticeError extends Error {
 export async function loadRepository(root: string | FileSource = process.cwd(), overrides: Overrides = {}): Promise<Repository> {
   const loaded = await loadFrom(typeof root === "string" ? workingTree(root) : root, overrides);
   const check = checkRepository(loaded);
-  const byType = new Map<string, { manifest: Manifest; file: string }>();
-  for (const c of check.checked) if (c.manifest && !byType.has(c.manifest.apprentice_type)) byType.set(c.manifest.apprentice_type, { manifest: c.manifest, file: c.file });
+  // The first file of each type (a second one is a finding); manifests are read when asked for.
+  const byType = new Map<string, CheckResult["checked"][number]>();
+  for (const c of check.checked) if (c.type !== undefined && !byType.has(c.type)) byType.set(c.type, c);
   return {
     loaded,
     check,
@@ -60,7 +61,7 @@ export async function loadRepository(root: string | FileSource = process.cwd(), 
  */
 export function provision(repo: Repository, type: string, options: { task?: string } = {}): ApprenticePlan {
   const { config, catalog, tokensOf } = repo.loaded;
-  const found = repo.check.checked.find((c) => c.manifest?.apprentice_type === type) ?? (config.fallback ? repo.check.checked.find((c) => c.manifest?.apprentice_type === config.fallback) : undefined);
+  const found = repo.check.checked.find((c) => c.type === type) ?? (config.fallback ? repo.check.checked.find((c) => c.type === config.fallback) : undefined);
   if (!found?.manifest) throw new UnknownApprenticeError(type, repo.types());
   // Target findings are about a client, not the manifest: they do not make it `invalid`.
   const findings = repo.check.findings.filter((f) => f.file === found.file && !isTargetFinding(f));

@@ -1,5 +1,6 @@
-import type { Plan } from "../core/plan.js";
-import { publicPlan } from "../core/render-json.js";
+import type { Plan, ReusedApprenticePlan } from "../core/plan.js";
+import { PLANNED_JSON } from "../core/plan.js";
+import { apprenticeJson, apprenticeJsonFromHead, publicPlan } from "../core/render-json.js";
 
 const CHUNK_CHARS = 1 << 20;
 
@@ -12,6 +13,7 @@ function indented(json: string, by: string): string {
  * Writes exactly `renderPlanJson(plan)`, one apprentice at a time, in chunks of about a
  * megabyte. For ten thousand apprentices the JSON is tens of megabytes: built in one
  * piece it is held three times over (the public copy, the string, the bytes written).
+ * An entry reused from a check (`PLANNED_JSON`) is written from its stored text.
  */
 export function writePlanJson(plan: Plan, write: (text: string) => void): void {
   let pending = "";
@@ -30,8 +32,8 @@ export function writePlanJson(plan: Plan, write: (text: string) => void): void {
     if (key === "apprentices" && plan.apprentices.length > 0) {
       emit(`  ${JSON.stringify(key)}: [\n`);
       plan.apprentices.forEach((a, j) => {
-        const one = publicPlan({ ...plan, apprentices: [a] }).apprentices[0];
-        emit(`    ${indented(JSON.stringify(one, null, 2), "    ")}${j < plan.apprentices.length - 1 ? "," : ""}\n`);
+        const head = (a as ReusedApprenticePlan)[PLANNED_JSON];
+        emit(`${head !== undefined && !a.changes ? apprenticeJsonFromHead(head, a.tokens) : apprenticeJson(a)}${j < plan.apprentices.length - 1 ? "," : ""}\n`);
       });
       emit(`  ]${after}`);
     } else {

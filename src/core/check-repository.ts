@@ -46,7 +46,7 @@ export function checkRepository(input: RepositoryInput): CheckResult {
     const plan = planRepository(input, result);
     const byType = new Map(plan.apprentices.map((a) => [a.apprentice_type, a]));
     for (const c of checked) {
-      const a = c.manifest ? byType.get(c.manifest.apprentice_type) : undefined;
+      const a = c.type !== undefined ? byType.get(c.type) : undefined;
       if (a && a.file === c.file) findings.push(...targetFindings(c, a, input.config.targets, input.catalog, input.config.limits));
     }
     result.plan = plan;
@@ -86,5 +86,7 @@ export function planRepository(
   if (input.catalog) opts.catalog = input.catalog;
   if (input.tokensOf) opts.tokensOf = input.tokensOf;
   if (rank) opts.rank = rank;
+  // Entries made by the checkers (only ever under these limits and catalog: see reusablePrecheck).
+  else opts.reusePlanned = true;
   return buildPlan(result.checked, byFile, opts);
 }

@@ -4,6 +4,7 @@ import { makeFinding, type Finding } from "./finding.js";
 import type { DocPath, Locator } from "./locator.js";
 import { APPRENTICE_TYPE_RE, FEEDBACK_PREF_KEYS, LIMIT_KEYS, MANIFEST_KEYS, ManifestSchema, normalizeManifest, type Manifest } from "./manifest-schema.js";
 import { manifestRuleFindings } from "./manifest-rules.js";
+import type { PlannedEntry } from "./plan.js";
 import { formatPath, unknownKeyFindings, zodIssuesToFindings } from "./schema-findings.js";
 
 /** One manifest file as read from disk (or from the API), before checking. */
@@ -23,8 +24,15 @@ export interface CheckedManifest {
   stem: string;
   /** The usable manifest (invalid entries dropped), or undefined when there is none. */
   manifest?: Manifest;
+  /**
+   * The usable manifest's apprentice_type, set whenever `manifest` is: readable without
+   * `manifest`, which a checker on another thread or an earlier run may build only when asked.
+   */
+  type?: string;
   findings: Finding[];
   locate: Locator;
+  /** The plan entry the checker already made for this file (see {@link PlannedEntry}). */
+  planned?: PlannedEntry;
 }
 
 export interface CheckContext {
@@ -112,6 +120,7 @@ export function checkManifest(src: ManifestSource, ctx: CheckContext): CheckedMa
   out.findings.push(...unknownKeyFindings(file, data, locate, { "": MANIFEST_KEYS, limits: LIMIT_KEYS, feedback: FEEDBACK_PREF_KEYS }));
   const manifest = normalizeManifest(parsed.data);
   out.manifest = manifest;
+  out.type = manifest.apprentice_type;
   if (manifest.apprentice_type !== src.stem && APPRENTICE_TYPE_RE.test(manifest.apprentice_type)) {
     out.findings.push(makeFinding(file, locate(["apprentice_type"], "value"), "error", "type-name-mismatch", `\`apprentice_type\` is \`${manifest.apprentice_type}\` but the file is named \`${src.stem}\`.`, "Spawners, the bot and reviewers find a manifest by its file name; a different type inside is found under the wrong name or not at all.", [`Rename the file to \`${manifest.apprentice_type}${file.slice(file.lastIndexOf("."))}\`, or set \`apprentice_type: ${src.stem}\`.`]));
   }
@@ -129,7 +138,7 @@ export function crossFileFindings(checked: readonly CheckedManifest[]): Finding[
   const seen = new Map<string, CheckedManifest>();
   const findings: Finding[] = [];
   for (const c of checked) {
-    const type = c.manifest?.apprentice_type;
+    const type = c.type;
     if (!type) continue;
     const first = seen.get(type);
     if (!first) {

@@ -40,7 +40,33 @@ export interface PlanOptions {
   catalog?: Catalog;
   tokensOf?: (tool: CatalogTool) => number;
   rank?: (candidates: readonly Candidate[], manifest: Manifest) => Candidate[];
+  /**
+   * Use the entries checkers made beforehand (`CheckedManifest.planned`). Only for the
+   * limits and catalog those checks were made under, and without `rank`.
+   */
+  reusePlanned?: boolean;
 }
+
+/**
+ * A plan entry made by whoever checked the file (a worker thread, or an earlier run
+ * whose results were kept), under the same limits and catalog and with no task ranking,
+ * so that a plan after a check does not provision every manifest again. It is made only
+ * when no token budget applies, as tokens are counted later (the check does not load the
+ * tokenizer): the token count is the one part left to add.
+ */
+export interface PlannedEntry {
+  /** Whether the file's own findings made the entry `invalid`. */
+  invalid: boolean;
+  /** The tools given, whose token estimates add up to the entry's `tokens`. */
+  tools: string[];
+  /** The entry as `plan --format json` writes it, up to its token count (see `apprenticeJsonHead`). */
+  json: string;
+}
+
+/** The JSON text of a reused entry, for writers that can use it as it is. */
+export const PLANNED_JSON: unique symbol = Symbol("planned JSON");
+
+export type ReusedApprenticePlan = ApprenticePlan & { readonly [PLANNED_JSON]?: string };
 
 /**
  * Errors about what the catalog offers today rather than about the manifest itself: a
@@ -49,7 +75,7 @@ export interface PlanOptions {
  */
 const AVAILABILITY_ERRORS: ReadonlySet<string> = new Set(["required-unknown"]);
 
-function makesInvalid(findings: readonly Finding[]): boolean {
+export function makesInvalid(findings: readonly Finding[]): boolean {
   return findings.some((f) => f.severity === "error" && !AVAILABILITY_ERRORS.has(f.code));
 }
 
@@ -80,12 +106,74 @@ export function buildPlan(checked: readonly CheckedManifest[], findingsByFile: R
   const apprentices: ApprenticePlan[] = [];
   const seen = new Set<string>();
   for (const c of checked) {
-    if (!c.manifest || seen.has(c.manifest.apprentice_type)) continue;
-    seen.add(c.manifest.apprentice_type);
-    apprentices.push(planApprentice(c.manifest, c.file, findingsByFile.get(c.file) ?? c.findings, opts));
+    const type = c.type;
+    if (type === undefined || seen.has(type)) continue;
+    seen.add(type);
+    const findings = findingsByFile.get(c.file) ?? c.findings;
+    const planned = opts.reusePlanned && !opts.rank ? c.planned : undefined;
+    if (planned && planned.invalid === makesInvalid(findings)) {
+      apprentices.push(reusedEntry(c, type, planned, findings, opts));
+      continue;
+    }
+    if (c.manifest) apprentices.push(planApprentice(c.manifest, c.file, findings, opts));
   }
   apprentices.sort((a, b) => (a.apprentice_type < b.apprentice_type ? -1 : a.apprentice_type > b.apprentice_type ? 1 : 0));
   return { limits: { max_tools: opts.limits.max_tools, safety_margin: opts.limits.safety_margin, max_tokens: opts.limits.max_tokens }, apprentices };
+}
+
+/**
+ * An entry made beforehand: its name, file and token count are read at once, the rest is
+ * provisioned again only if something asks for it (a text rendering, a diff); a JSON
+ * writer uses its text as it is.
+ */
+function reusedEntry(c: CheckedManifest, type: string, planned: PlannedEntry, findings: readonly Finding[], opts: PlanOptions): ApprenticePlan {
+  const { catalog, tokensOf } = opts;
+  let tokens: number | null = null;
+  if (catalog && tokensOf) {
+    tokens = 0;
+    for (const tool of planned.tools) {
+      const known = catalog.get(tool);
+      if (known) tokens += tokensOf(known);
+    }
+  }
+  let full: ApprenticePlan | undefined;
+  const entry = (): ApprenticePlan => {
+    if (full) return full;
+    const m = c.manifest;
+    if (!m) throw new Error(`${c.file}: the manifest behind a reused plan entry cannot be read again.`);
+    return (full = planApprentice(m, c.file, findings, opts));
+  };
+  const out = {
+    apprentice_type: type,
+    file: c.file,
+    tokens,
+    get status() {
+      return entry().status;
+    },
+    get tools() {
+      return entry().tools;
+    },
+    get excluded() {
+      return entry().excluded;
+    },
+    get substitutions() {
+      return entry().substitutions;
+    },
+    get capacity() {
+      return entry().capacity;
+    },
+    get max_tokens() {
+      return entry().max_tokens;
+    },
+    get sources() {
+      return entry().sources;
+    },
+    get missing_required() {
+      return entry().missing_required;
+    },
+  };
+  Object.defineProperty(out, PLANNED_JSON, { value: planned.json, enumerable: false });
+  return out;
 }
 
 /** What changes for one apprentice between two plans. */

@@ -52,6 +52,35 @@ export function publicPlan(plan: Plan): PublicPlan {
   };
 }
 
+function indented(json: string, by: string): string {
+  // JSON text has no raw line breaks inside strings, so every "\n" starts a new line.
+  return json.replace(/\n/g, `\n${by}`);
+}
+
+/** One apprentice's public entry, as `plan --format json` writes it inside `apprentices`. */
+export function apprenticeJson(a: ApprenticePlan): string {
+  const one = publicPlan({ limits: { max_tools: 0, safety_margin: 0, max_tokens: null }, apprentices: [a] }).apprentices[0];
+  return `    ${indented(JSON.stringify(one, null, 2), "    ")}`;
+}
+
+const TOKENS_KEY = '"tokens": ';
+const ENTRY_END = "\n    }";
+
+/**
+ * `apprenticeJson(a)` up to its token count, for an entry without `changes` (where
+ * `tokens` is the last field): the head, the count, then `ENTRY_END` make the whole.
+ * A check stores heads so that a later plan writes them without provisioning again.
+ */
+export function apprenticeJsonHead(a: ApprenticePlan): string {
+  const text = apprenticeJson({ ...a, tokens: 0 });
+  return text.slice(0, text.lastIndexOf(TOKENS_KEY) + TOKENS_KEY.length);
+}
+
+/** The whole entry from its head and token count. */
+export function apprenticeJsonFromHead(head: string, tokens: number | null): string {
+  return `${head}${JSON.stringify(tokens)}${ENTRY_END}`;
+}
+
 /** `plan --format json` (DESIGN §5). */
 export function renderPlanJson(plan: Plan): string {
   return JSON.stringify(publicPlan(plan), null, 2) + "\n";

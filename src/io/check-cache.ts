@@ -1,37 +1,35 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { GlobalLimits } from "../core/config-schema.js";
+import type { PlannedEntry } from "../core/plan.js";
 import type { CatalogText } from "./catalog-files.js";
 import type { WireCheck } from "./parallel-check.js";
 
 /**
  * The check of a manifest file is a pure function of its path and bytes, the limits, the
- * catalog and this program; parsing the YAML is most of its cost. So the CLI keeps the
- * results of the last runs, keyed by the file's content, and `plan` after `check` (or a
- * second `check` after editing one file) parses only what changed: the work is done once.
+ * catalog and this program; so is its plan entry when no token budget applies. The CLI
+ * keeps both from the last runs, keyed by the file's content, so that `plan` after
+ * `check` (or a second `check` after editing one file) parses and provisions only what
+ * changed: the work is done once.
  *
- * One cache file per context (limits, catalog texts, this program's code): a context that
+ * One file per context (limits, catalog texts, this program's code): a context that
  * changes starts an empty file, so nothing stale can be read back. Only the most recent
- * few context files are kept. Token estimates of catalog tools are kept with the context
- * too, so that a plan of unchanged manifests does not load the tokenizer at all.
+ * few are kept. Token estimates of catalog tools live in a file of their own, keyed by the
+ * catalog alone, so that the plan that counts them does not rewrite the checks.
  *
- * Writing is atomic (a temp file renamed); a missing, unreadable or foreign cache file is
- * simply a cache miss. The cache never changes a result, only how fast it comes. The
- * file is JSON, which reads back several times faster than v8.serialize's format; what
- * it holds is JSON by construction (manifests as the schema typed them, findings).
+ * Layout: a first line naming the format, a line of JSON (the context and, per entry, its
+ * key, type, findings, planned tools and where its plan text lies), then the plan texts
+ * one after the other. Reading is one file read and one small JSON parse; a plan text is
+ * decoded only when it is written out. Writing is atomic (a temp file renamed); a
+ * missing, unreadable or foreign file is simply a cache miss. The cache never changes a
+ * result, only how fast it comes.
  */
 
-const FORMAT = 2;
+const MAGIC = "apprentice-tools check cache 3\n";
+const TOKENS_FORMAT = 1;
 const KEEP_CONTEXTS = 4;
-
-interface CacheFile {
-  format: number;
-  context: string;
-  entries: Record<string, WireCheck>;
-  tokens: Record<string, number>;
-}
 
 export interface CheckCache {
   /** The stored check of this file with these bytes, if any. */
@@ -39,8 +37,28 @@ export interface CheckCache {
   set(file: string, bytes: Uint8Array, check: WireCheck): void;
   /** Token estimates of catalog tools, by tool name (names are unique in a catalog). */
   readonly tokens: Map<string, number>;
-  /** Writes the file if anything changed: only entries used in this run are kept. */
+  /** Writes what changed: only entries used in this run are kept. */
   save(): void;
+}
+
+/** One stored entry as the header lists it: the plan text is at [at, at + bytes) of the texts that follow. */
+interface HeaderEntry {
+  key: string;
+  type?: string;
+  findings: WireCheck["findings"];
+  sourceFindings: WireCheck["sourceFindings"];
+  planned?: { invalid: boolean; tools: string[]; at: number; bytes: number };
+}
+
+interface Header {
+  context: string;
+  entries: HeaderEntry[];
+}
+
+/** An entry of this run: its wire form, and the plan text's bytes when they came from the file read. */
+interface Live {
+  wire: WireCheck;
+  raw?: Buffer;
 }
 
 /** Sizes and times of this program's own modules: any rebuild or edit changes them. */
@@ -73,55 +91,154 @@ function keyOf(file: string, bytes: Uint8Array): string {
   return createHash("sha1").update(file).update("\0").update(bytes).digest("base64url");
 }
 
+/** The header and the buffer of a cache file, or undefined when it is missing, foreign or damaged. */
+function readEntries(file: string, context: string): { header: Header; buf: Buffer; textsAt: number } | undefined {
+  try {
+    const buf = readFileSync(file);
+    if (buf.toString("latin1", 0, MAGIC.length) !== MAGIC) return undefined;
+    const end = buf.indexOf(0x0a, MAGIC.length);
+    if (end === -1) return undefined;
+    const header = JSON.parse(buf.toString("utf8", MAGIC.length, end)) as Header;
+    if (header?.context !== context || !Array.isArray(header.entries)) return undefined;
+    return { header, buf, textsAt: end + 1 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A stored entry as a wire check whose plan text is decoded from the buffer when first read. */
+function storedWire(e: HeaderEntry, buf: Buffer, textsAt: number): Live | undefined {
+  const wire: WireCheck = { findings: e.findings, sourceFindings: e.sourceFindings };
+  if (e.type !== undefined) wire.type = e.type;
+  if (!e.planned) return { wire };
+  const { invalid, tools, at, bytes } = e.planned;
+  const start = textsAt + at;
+  if (!Number.isInteger(start) || !Number.isInteger(bytes) || start + bytes > buf.length) return undefined;
+  const raw = buf.subarray(start, start + bytes);
+  let json: string | undefined;
+  const planned = {
+    invalid,
+    tools,
+    get json() {
+      return (json ??= raw.toString("utf8"));
+    },
+  } as PlannedEntry;
+  wire.planned = planned;
+  return { wire, raw };
+}
+
 /**
  * Opens the cache for this context in `dir` (created when missing). Never throws: a
  * cache that cannot be read starts empty, one that cannot be written is not written.
  */
 export function openCheckCache(dir: string, context: { limits: GlobalLimits; catalogTexts: readonly CatalogText[] | null }): CheckCache {
-  const hash = createHash("sha1").update(JSON.stringify({ FORMAT, limits: context.limits, node: process.versions.node, code: codeFingerprint() }));
-  if (context.catalogTexts) for (const t of context.catalogTexts) hash.update(`\0${t.file}\0${t.text}`);
-  else hash.update("\0no catalog");
-  const contextId = hash.digest("base64url");
-  const file = join(dir, `check-${contextId.slice(0, 20)}.json`);
+  const code = codeFingerprint();
+  const catalogHash = createHash("sha1").update(JSON.stringify({ TOKENS_FORMAT, node: process.versions.node, code }));
+  if (context.catalogTexts) for (const t of context.catalogTexts) catalogHash.update(`\0${t.file}\0${t.text}`);
+  else catalogHash.update("\0no catalog");
+  const catalogId = catalogHash.copy().digest("base64url");
+  const contextId = catalogHash.update(`\0${MAGIC}\0${JSON.stringify(context.limits)}`).digest("base64url");
+  const entriesFile = join(dir, `check-${contextId.slice(0, 20)}.bin`);
+  const tokensFile = join(dir, `tokens-${catalogId.slice(0, 20)}.json`);
 
-  let stored: CacheFile | undefined;
-  try {
-    const read = JSON.parse(readFileSync(file, "utf8")) as CacheFile;
-    if (read && read.format === FORMAT && read.context === contextId) stored = read;
-  } catch {
-    stored = undefined;
-  }
-  const old = new Map(Object.entries(stored?.entries ?? {}));
-  const used = new Map<string, WireCheck>();
-  const tokens = new Map(Object.entries(stored?.tokens ?? {}));
-  const tokensBefore = tokens.size;
+  const stored = readEntries(entriesFile, contextId);
+  const old = new Map<string, HeaderEntry>();
+  for (const e of stored?.header.entries ?? []) if (e && typeof e.key === "string") old.set(e.key, e);
+  const used = new Map<string, Live>();
   let changed = false;
+
+  let tokens = new Map<string, number>();
+  try {
+    const read = JSON.parse(readFileSync(tokensFile, "utf8")) as { format: number; context: string; tokens: Record<string, number> };
+    if (read?.format === TOKENS_FORMAT && read.context === catalogId) tokens = new Map(Object.entries(read.tokens));
+  } catch {
+    // no estimates kept yet
+  }
+  const tokensBefore = tokens.size;
+
+  const writeAtomic = (file: string, write: (fd: number) => void) => {
+    mkdirSync(dir, { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
+    const fd = openSync(temp, "w");
+    try {
+      write(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  };
+
+  const saveEntries = () => {
+    // Entries of files not read this run (a check of a few paths) stay, unless they
+    // outnumber the live ones: then they are mostly old versions of edited files.
+    const live = new Map(used);
+    const stale = [...old.keys()].filter((k) => !used.has(k));
+    if (stored && stale.length <= used.size) {
+      for (const k of stale) {
+        const kept = storedWire(old.get(k) as HeaderEntry, stored.buf, stored.textsAt);
+        if (kept) live.set(k, kept);
+      }
+    }
+    const entries: HeaderEntry[] = [];
+    const texts: (string | Buffer)[] = [];
+    let at = 0;
+    for (const [key, { wire, raw }] of live) {
+      const e: HeaderEntry = { key, findings: wire.findings, sourceFindings: wire.sourceFindings };
+      if (wire.type !== undefined) e.type = wire.type;
+      if (wire.planned) {
+        const text = raw ?? wire.planned.json;
+        const bytes = typeof text === "string" ? Buffer.byteLength(text) : text.length;
+        e.planned = { invalid: wire.planned.invalid, tools: wire.planned.tools, at, bytes };
+        texts.push(text);
+        at += bytes;
+      }
+      entries.push(e);
+    }
+    const header: Header = { context: contextId, entries };
+    writeAtomic(entriesFile, (fd) => {
+      writeSync(fd, MAGIC + JSON.stringify(header) + "\n");
+      // In pieces of about a megabyte: few system calls, and never the whole file in one copy.
+      let pending = "";
+      for (const text of texts) {
+        if (typeof text === "string") {
+          pending += text;
+          if (pending.length < 1 << 20) continue;
+          writeSync(fd, pending);
+          pending = "";
+        } else {
+          if (pending) writeSync(fd, pending);
+          pending = "";
+          writeSync(fd, text);
+        }
+      }
+      if (pending) writeSync(fd, pending);
+    });
+    pruneOtherContexts(dir, entriesFile, /^check-.*\.(json|bin)$/);
+  };
 
   return {
     tokens,
     get(path, bytes) {
       const key = keyOf(path, bytes);
-      const hit = used.get(key) ?? old.get(key);
-      if (hit) used.set(key, hit);
-      return hit;
+      const hit = used.get(key);
+      if (hit) return hit.wire;
+      const e = old.get(key);
+      const live = e && stored ? storedWire(e, stored.buf, stored.textsAt) : undefined;
+      if (!live) return undefined;
+      used.set(key, live);
+      return live.wire;
     },
     set(path, bytes, check) {
-      used.set(keyOf(path, bytes), check);
+      used.set(keyOf(path, bytes), { wire: check });
       changed = true;
     },
     save() {
-      if (!changed && tokens.size === tokensBefore) return;
-      // Entries of files not read this run (a check of a few paths) stay, unless they
-      // outnumber the live ones: then they are mostly old versions of edited files.
-      const stale = [...old.keys()].filter((k) => !used.has(k));
-      const entries = stale.length <= used.size ? { ...Object.fromEntries(old), ...Object.fromEntries(used) } : Object.fromEntries(used);
       try {
-        mkdirSync(dir, { recursive: true });
-        const data: CacheFile = { format: FORMAT, context: contextId, entries, tokens: Object.fromEntries(tokens) };
-        const temp = `${file}.${process.pid}.tmp`;
-        writeFileSync(temp, JSON.stringify(data));
-        renameSync(temp, file);
-        pruneOtherContexts(dir, file);
+        if (changed) saveEntries();
+        if (tokens.size !== tokensBefore) {
+          writeAtomic(tokensFile, (fd) => writeSync(fd, JSON.stringify({ format: TOKENS_FORMAT, context: catalogId, tokens: Object.fromEntries(tokens) })));
+          pruneOtherContexts(dir, tokensFile, /^tokens-.*\.json$/);
+        }
       } catch {
         // A read-only or full disk only costs speed next time.
       }
@@ -129,9 +246,9 @@ export function openCheckCache(dir: string, context: { limits: GlobalLimits; cat
   };
 }
 
-function pruneOtherContexts(dir: string, keep: string): void {
+function pruneOtherContexts(dir: string, keep: string, pattern: RegExp): void {
   const files = readdirSync(dir)
-    .filter((n) => /^check-.*\.(json|bin)$/.test(n))
+    .filter((n) => pattern.test(n))
     .map((n) => join(dir, n))
     .filter((p) => p !== keep)
     .map((p) => ({ p, t: statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? 0 }))

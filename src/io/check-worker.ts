@@ -5,10 +5,9 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { buildCatalog, type CatalogFileInput } from "../core/catalog.js";
-import { checkManifest } from "../core/manifest-check.js";
+import type { CheckContext } from "../core/manifest-check.js";
 import { catalogInputFrom } from "./catalog-files.js";
-import { manifestSourceFromBytes } from "./manifest-source.js";
-import type { CheckWorkerData, CheckWorkerMessage, WireCheck } from "./parallel-check.js";
+import { checkFileToWire, type CheckWorkerData, type CheckWorkerMessage, type WireCheck } from "./parallel-check.js";
 import { withPlainEnv } from "./yaml-source.js";
 
 function run(data: CheckWorkerData, post: (msg: CheckWorkerMessage) => void): void {
@@ -17,7 +16,7 @@ function run(data: CheckWorkerData, post: (msg: CheckWorkerMessage) => void): vo
   const counter = new Int32Array(data.counter);
   const chunks = Math.ceil(data.files.length / data.chunkFiles);
   withPlainEnv(() => {
-    let ctx: Parameters<typeof checkManifest>[1] = { limits: data.limits };
+    let ctx: CheckContext = { limits: data.limits };
     if (data.catalogTexts) {
       const inputs: CatalogFileInput[] = [];
       for (const text of data.catalogTexts) {
@@ -30,11 +29,7 @@ function run(data: CheckWorkerData, post: (msg: CheckWorkerMessage) => void): vo
       const results: WireCheck[] = [];
       for (let i = index * data.chunkFiles; i < Math.min(data.files.length, (index + 1) * data.chunkFiles); i++) {
         // slice() copies out of shared memory: TextDecoder does not read shared buffers.
-        const source = manifestSourceFromBytes(data.files[i] as string, bytes.slice(offsets[i], offsets[i + 1]));
-        const checked = checkManifest(source, ctx);
-        const wire: WireCheck = { findings: checked.findings, sourceFindings: source.findings };
-        if (checked.manifest) wire.manifest = checked.manifest;
-        results.push(wire);
+        results.push(checkFileToWire(data.files[i] as string, bytes.slice(offsets[i], offsets[i + 1]), ctx, data.plan));
       }
       post({ type: "chunk", index, results });
     }

@@ -6,8 +6,11 @@ import type { Catalog } from "../core/catalog.js";
 import type { GlobalLimits } from "../core/config-schema.js";
 import type { Finding } from "../core/finding.js";
 import type { Locator } from "../core/locator.js";
-import { checkManifest, type CheckedManifest, type ManifestSource } from "../core/manifest-check.js";
+import { checkManifest, type CheckContext, type CheckedManifest, type ManifestSource } from "../core/manifest-check.js";
 import type { Manifest } from "../core/manifest-schema.js";
+import { makesInvalid, planApprentice, type PlannedEntry } from "../core/plan.js";
+import { effectiveLimits } from "../core/provision.js";
+import { apprenticeJsonHead } from "../core/render-json.js";
 import type { CatalogText } from "./catalog-files.js";
 import { manifestSourceFromBytes, stemOf } from "./manifest-source.js";
 import { withPlainEnv } from "./yaml-source.js";
@@ -36,13 +39,20 @@ export interface CheckWorkerData {
   limits: GlobalLimits;
   /** The catalog files' texts, or null when the check has no catalog. */
   catalogTexts: CatalogText[] | null;
+  /** Make plan entries too (ParallelCheckInput.plan). */
+  plan: boolean;
 }
 
-/** One file's outcome as it crosses the thread boundary (the locator stays behind). */
+/**
+ * One file's outcome as it crosses the thread boundary and as the cache keeps it: the
+ * findings, the apprentice type and (when asked for) the plan entry, but not the
+ * manifest itself, which is read again from the file's bytes if something needs it.
+ */
 export interface WireCheck {
-  manifest?: Manifest;
+  type?: string;
   findings: Finding[];
   sourceFindings: Finding[];
+  planned?: PlannedEntry;
 }
 
 export type CheckWorkerMessage = { type: "chunk"; index: number; results: WireCheck[] } | { type: "done" } | { type: "error"; message: string };
@@ -54,6 +64,8 @@ export interface ParallelCheckInput {
   /** The main thread's catalog; workers build the same one from `catalogTexts`. */
   catalog?: Catalog;
   catalogTexts: CatalogText[];
+  /** Also make each file's plan entry (for a cache, so that a later plan reuses it). */
+  plan?: boolean;
 }
 
 export interface ParallelCheckResult {
@@ -98,19 +110,42 @@ function lazySource(file: string, stem: string, bytes: Uint8Array, findings: Fin
   };
 }
 
-function checkOne(file: string, bytes: Uint8Array, ctx: { limits: GlobalLimits; catalog?: Catalog }): FileResult {
-  const full = manifestSourceFromBytes(file, bytes);
-  const checked = checkManifest(full, ctx);
-  const wire: WireCheck = { findings: checked.findings, sourceFindings: full.findings };
-  if (checked.manifest) wire.manifest = checked.manifest;
-  return fromWire(file, bytes, wire);
+/**
+ * Parses and checks one file: what the main thread and every worker do with each file
+ * they claim. With `plan`, also makes the file's plan entry when no token budget applies
+ * to it (tokens are counted later; see PlannedEntry).
+ */
+export function checkFileToWire(file: string, bytes: Uint8Array, ctx: CheckContext, plan: boolean): WireCheck {
+  const source = manifestSourceFromBytes(file, bytes);
+  const checked = checkManifest(source, ctx);
+  const wire: WireCheck = { findings: checked.findings, sourceFindings: source.findings };
+  const m = checked.manifest;
+  if (m) {
+    wire.type = m.apprentice_type;
+    if (plan && effectiveLimits(m, ctx.limits).maxTokens === null) {
+      const entry = planApprentice(m, file, checked.findings, ctx);
+      wire.planned = { invalid: makesInvalid(checked.findings), tools: entry.tools, json: apprenticeJsonHead(entry) };
+    }
+  }
+  return wire;
 }
 
-/** A file's results with a source that keeps only what a later question needs: the bytes, not the parsed document. */
-export function fromWire(file: string, bytes: Uint8Array, wire: WireCheck): FileResult {
+/**
+ * A file's results from its wire form. The manifest is read again from the bytes the
+ * first time something asks for it (its check, minus catalog rules, gives the same one).
+ */
+export function fromWire(file: string, bytes: Uint8Array, wire: WireCheck, limits: GlobalLimits): FileResult {
   const source = lazySource(file, stemOf(file), bytes, wire.sourceFindings);
   const checked: CheckedManifest = { file, stem: source.stem, findings: wire.findings, locate: source.locate };
-  if (wire.manifest) checked.manifest = wire.manifest;
+  if (wire.type !== undefined) {
+    let manifest: Manifest | undefined;
+    checked.type = wire.type;
+    Object.defineProperty(checked, "manifest", {
+      enumerable: true,
+      get: () => (manifest ??= withPlainEnv(() => checkManifest(source, { limits }).manifest)),
+    });
+  }
+  if (wire.planned) checked.planned = wire.planned;
   return { source, checked, wire };
 }
 
@@ -134,6 +169,7 @@ function workerData(input: ParallelCheckInput, counter: Int32Array): CheckWorker
     chunkFiles: CHUNK_FILES,
     limits: input.limits,
     catalogTexts: input.catalog ? input.catalogTexts : null,
+    plan: input.plan === true,
   };
 }
 
@@ -169,15 +205,20 @@ export async function checkManyManifests(input: ParallelCheckInput, minFiles = P
   const chunkFromWire = (index: number, wire: WireCheck[]) =>
     wire.map((w, k) => {
       const i = index * CHUNK_FILES + k;
-      return fromWire(files[i] as string, contents[i] as Uint8Array, w);
+      return fromWire(files[i] as string, contents[i] as Uint8Array, w, input.limits);
     });
   const workers = script && threads > 1 ? startWorkers(script, threads - 1, workerData(input, counter), (index, wire) => (results[index] = chunkFromWire(index, wire))) : [];
 
   // The main thread takes its share while the workers start.
   const ctx = input.catalog ? { limits: input.limits, catalog: input.catalog } : { limits: input.limits };
+  const plan = input.plan === true;
   const checkChunk = (index: number) => {
     const out: FileResult[] = [];
-    for (let i = index * CHUNK_FILES; i < Math.min(files.length, (index + 1) * CHUNK_FILES); i++) out.push(checkOne(files[i] as string, contents[i] as Uint8Array, ctx));
+    for (let i = index * CHUNK_FILES; i < Math.min(files.length, (index + 1) * CHUNK_FILES); i++) {
+      const file = files[i] as string;
+      const bytes = contents[i] as Uint8Array;
+      out.push(fromWire(file, bytes, checkFileToWire(file, bytes, ctx, plan), input.limits));
+    }
     return out;
   };
   withPlainEnv(() => {

@@ -165,7 +165,8 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   const contents = await Promise.all(files.map(async (file) => (await source.read(file)) ?? new Uint8Array()));
   const catalog = cat.catalog && cat.catalog.tools.length > 0 ? cat.catalog : undefined;
   const cache = overrides.cacheDir ? openCheckCache(overrides.cacheDir, { limits: config.limits, catalogTexts: catalog ? cat.texts : null }) : undefined;
-  const { manifests, checked } = await readManifests({ files, contents, limits: config.limits, ...(catalog ? { catalog } : {}), catalogTexts: cat.texts }, cache);
+  // With a cache, the checks also make plan entries (kept for the plan that usually follows).
+  const { manifests, checked } = await readManifests({ files, contents, limits: config.limits, ...(catalog ? { catalog } : {}), catalogTexts: cat.texts, plan: cache !== undefined }, cache);
   let tokensOf: ((tool: CatalogTool) => number) | undefined;
   if (catalog && (overrides.countTokens !== false || config.targets.length > 0)) tokensOf = await tokenEstimate(catalog, checked, cache);
   const repo: LoadedRepository = { source, config, configBroken, manifests, findings: [...read.findings, ...cat.findings] };
@@ -184,6 +185,7 @@ interface ManifestFiles {
   limits: GlobalLimits;
   catalog?: Catalog;
   catalogTexts: CatalogText[];
+  plan: boolean;
 }
 
 /**
@@ -202,7 +204,7 @@ async function readManifests(input: ManifestFiles, cache: CheckCache | undefined
   const missing: number[] = [];
   files.forEach((file, i) => {
     const hit = cache.get(file, contents[i] as Uint8Array);
-    if (hit) results[i] = fromWire(file, contents[i] as Uint8Array, hit);
+    if (hit) results[i] = fromWire(file, contents[i] as Uint8Array, hit, input.limits);
     else missing.push(i);
   });
   // With no minimum, every missing file is checked here (and an empty list is fine).
@@ -223,7 +225,11 @@ async function readManifests(input: ManifestFiles, cache: CheckCache | undefined
 async function tokenEstimate(catalog: Catalog, checked: readonly CheckedManifest[] | undefined, cache: CheckCache | undefined): Promise<(tool: CatalogTool) => number> {
   if (!cache || !checked) return tokenEstimator(await loadTokenCounter());
   const known = cache.tokens;
-  const complete = [...toolsAPlanMayGive(checked.map((c) => c.manifest), catalog)].every((t) => known.has(t.name));
+  // Entries planned already name the tools they give; the others may give any tool they list.
+  const estimated = (tool: CatalogTool | undefined) => tool === undefined || known.has(tool.name);
+  const complete =
+    checked.every((c) => c.planned === undefined || c.planned.tools.every((name) => estimated(catalog.get(name)))) &&
+    [...toolsAPlanMayGive(checked.filter((c) => c.planned === undefined).map((c) => c.manifest), catalog)].every(estimated);
   const count: TokenCounter | undefined = complete ? undefined : await loadTokenCounter();
   return (tool) => {
     let n = known.get(tool.name);

@@ -1,7 +1,7 @@
-import jsYaml from "js-yaml";
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, YAMLMap, YAMLSeq, type Document, type Node } from "yaml";
 import { makeFinding, type Finding, type Position } from "../core/finding.js";
 import type { DocPath, Locator } from "../core/locator.js";
+import { readYamlSubset } from "./yaml-subset.js";
 
 /** Files over this size are not parsed at all (a manifest is a few kilobytes). */
 export const MAX_FILE_BYTES = 1024 * 1024;
@@ -166,128 +166,16 @@ function mayHaveAlias(text: string): boolean {
 }
 
 /**
- * Text that only uses the part of YAML where js-yaml (core schema) and the \`yaml\` package
- * read the same values: no anchors, aliases, tags, directives, document markers, merge or
- * complex keys, and no tabs. Anything else takes the \`yaml\` path. A property test keeps
- * the two in step (test/io/yaml-fast-path.test.ts).
- */
-const OUTSIDE_FAST_SUBSET = /\t|(?:^|[\s[{,:])[&*!]|(?:^|[\s[{,])[:,]\S|[\]}]#|[\]}]\s*:(?:\s|$)|^(?:---|\.\.\.)(?:\s|$)|^%|^\s*<<\s*:|^\s*(?:-\s+)?(?:~|null|Null|NULL):(?:\s|$)|[{,]\s*(?:~|null|Null|NULL)?\s*:(?:\s|$)|^\s*\?(?:\s|$)/m;
-
-/**
- * The text with its comments cut, or undefined when a quoted scalar or a flow collection
- * runs over a line end (the two parsers judge the indentation of such continuation lines
- * differently).
- * A quote opens a scalar only where a node starts: at the start of a line's content or
- * after `: `, `- `, `[`, `{` or `,`.
- */
-/** `key:`, `key: value` or `- value`, the value not starting with a YAML indicator other than a quote or a flow bracket. */
-const SIMPLE_LINE = /^ *(?:[A-Za-z_][A-Za-z0-9_.-]{0,999}:(?: +[^\s\-?:,\]}|>&*!%@`#].*)?|- +[^\s\-?:,\]}|>&*!%@`#].*)$/;
-
-function balancedOnOneLine(content: string): boolean {
-  let depth = 0;
-  for (const ch of content) {
-    if (ch === "[" || ch === "{") depth++;
-    else if (ch === "]" || ch === "}") depth--;
-  }
-  return depth === 0;
-}
-
-const CLOSING_FOLLOW = new Set(["", " ", "\r", ",", "]", "}", ":"]);
-
-function subsetText(text: string): string | undefined {
-  const lines = text.split("\n");
-  for (let n = 0; n < lines.length; n++) {
-    const line = lines[n] as string;
-    if (line.indexOf('"') === -1 && line.indexOf("'") === -1) {
-      // No quote on the line (most lines): the comment starts at the first ` #`.
-      const hash = line.search(/(?:^|\s)#/);
-      const content = (hash === -1 ? line : line.slice(0, hash)).trimEnd();
-      if (content === "") {
-        lines[n] = "";
-        continue;
-      }
-      if ((content.includes("[") || content.includes("{")) && !balancedOnOneLine(content)) return undefined;
-      if (!SIMPLE_LINE.test(content)) return undefined;
-      lines[n] = content;
-      continue;
-    }
-    let quote: '"' | "'" | undefined;
-    let depth = 0;
-    let lastSignificant = "";
-    let spaceSince = true;
-    let cut = line.length;
-    for (let i = 0; i < line.length; i++) {
-      const ch = line[i] as string;
-      if (quote !== undefined) {
-        if (quote === '"' && ch === "\\") i++;
-        else if (quote === "'" && ch === "'" && line[i + 1] === "'") i++;
-        else if (ch === quote) {
-          quote = undefined;
-          // After a quoted scalar: the end of the line, space, or flow punctuation only.
-          if (!CLOSING_FOLLOW.has(line[i + 1] ?? "")) return undefined;
-          lastSignificant = ch;
-          spaceSince = false;
-        }
-        continue;
-      }
-      if (ch === " " || ch === "\r") {
-        spaceSince = true;
-        continue;
-      }
-      if (ch === "#" && spaceSince) {
-        cut = i;
-        break;
-      }
-      const nodeStart = lastSignificant === "" || "[{,".includes(lastSignificant) || (":-?".includes(lastSignificant) && spaceSince);
-      if ((ch === '"' || ch === "'") && nodeStart) quote = ch;
-      else if (ch === "[" || ch === "{") depth++;
-      else if (ch === "]" || ch === "}") depth--;
-      lastSignificant = ch;
-      spaceSince = false;
-    }
-    // A quoted scalar or a flow collection that runs over a line end: the `yaml` path.
-    if (quote !== undefined || depth !== 0) return undefined;
-    const content = line.slice(0, cut).trimEnd();
-    // Every line is blank, a comment, `key:`, `key: value` or `- value`, with a simple key.
-    if (content.trim() !== "" && !SIMPLE_LINE.test(content)) return undefined;
-    lines[n] = content;
-  }
-  return lines.join("\n");
-}
-
-// YAML 1.2's core schema, as the `yaml` package resolves plain scalars. js-yaml's own core
-// schema also reads `0b101` and `1_000` as numbers, so the fast path uses these instead.
-const scalarType = (tag: string, test: RegExp, construct: (s: string) => unknown) =>
-  new jsYaml.Type(`tag:yaml.org,2002:${tag}`, { kind: "scalar", resolve: (s: string | null) => s !== null && test.test(s), construct: (s: string) => construct(s) });
-const CORE_1_2 = jsYaml.FAILSAFE_SCHEMA.extend({
-  implicit: [
-    scalarType("null", /^(?:~|[Nn]ull|NULL)?$/, () => null),
-    scalarType("bool", /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (s) => s[0] === "t" || s[0] === "T"),
-    scalarType("int", /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/, (s) => (s.startsWith("0o") ? parseInt(s.slice(2), 8) : s.startsWith("0x") ? parseInt(s.slice(2), 16) : parseInt(s, 10))),
-    scalarType("float", /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/, (s) =>
-      /nan$/i.test(s) ? NaN : /inf$/i.test(s) ? (s.startsWith("-") ? -Infinity : Infinity) : parseFloat(s),
-    ),
-  ],
-});
-
-/**
- * The file's value by the fast path, or undefined when the text is outside the subset, is
- * empty, or does not parse there (the \`yaml\` path then finds and places the problem).
+ * The file's value by the fast path (src/io/yaml-subset.ts), or undefined when the text
+ * is outside its subset or empty (the `yaml` path then reads it, or finds and places the problem).
  */
 export function fastYamlValue(text: string): { value: unknown } | undefined {
-  const plain = subsetText(text);
-  if (plain === undefined || OUTSIDE_FAST_SUBSET.test(plain)) return undefined;
-  try {
-    const value = jsYaml.load(text, { schema: CORE_1_2, json: false });
-    return value === undefined || value === null ? undefined : { value };
-  } catch {
-    return undefined;
-  }
+  return readYamlSubset(text);
 }
 
 /**
  * Parses one YAML file. Positions are computed only where a finding needs them: a clean
- * file is read by the fast path (js-yaml, about ten times faster here), and the \`yaml\`
+ * file is read by the fast path (src/io/yaml-subset.ts, many times faster), and the \`yaml\`
  * package's Document with its LineCounter is built the first time something asks for a
  * place in it. Files with any YAML problem are parsed by \`yaml\`, which reports it.
  */

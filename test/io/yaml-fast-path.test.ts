@@ -5,9 +5,12 @@ import { parseDocument, stringify } from "yaml";
 import { fastYamlValue, parseYamlSource } from "../../src/io/yaml-source.js";
 
 /**
- * The fast path (js-yaml) may only ever give what the `yaml` package gives: whenever it
- * accepts a text, `yaml` must accept it too and read the same value. Differential tests
- * over generated documents and over mutations of real manifests.
+ * The fast path (src/io/yaml-subset.ts) may only ever give what the `yaml` package gives:
+ * whenever it accepts a text, `yaml` must accept it too and read the same value.
+ * Differential tests over generated documents, over documents assembled line by line
+ * from manifest-like pieces (indentation, keys, items, tricky scalars), and over
+ * mutations of real manifests; each also checks that the fast path takes a good share
+ * of what it is given, so that the comparison is not vacuous.
  */
 
 function yamlValue(text: string): { ok: true; value: unknown } | { ok: false } {
@@ -16,12 +19,28 @@ function yamlValue(text: string): { ok: true; value: unknown } | { ok: false } {
   return { ok: true, value: doc.toJS() };
 }
 
-function agrees(text: string): void {
+/** True when the fast path took the text (and then agreed with `yaml`). */
+function agrees(text: string): boolean {
   const fast = fastYamlValue(text);
-  if (fast === undefined) return;
+  if (fast === undefined) return false;
   const slow = yamlValue(text);
-  expect(slow.ok, `js-yaml accepted what yaml rejects:\n${text}`).toBe(true);
-  if (slow.ok) expect(fast.value, text).toEqual(slow.value);
+  expect(slow.ok, `the fast path accepted what yaml rejects:\n${text}`).toBe(true);
+  if (slow.ok) expect(fast.value, text).toStrictEqual(slow.value);
+  return true;
+}
+
+/** Runs `agrees` over every generated text and returns the share the fast path took. */
+function share(texts: fc.Arbitrary<string>, numRuns: number): number {
+  let taken = 0;
+  let runs = 0;
+  fc.assert(
+    fc.property(texts, (text) => {
+      runs++;
+      if (agrees(text)) taken++;
+    }),
+    { numRuns },
+  );
+  return taken / runs;
 }
 
 const manifestsDir = new URL("../../manifests/", import.meta.url);
@@ -43,27 +62,56 @@ const value = fc.letrec((tie) => ({
 
 describe("the YAML fast path agrees with the yaml package", () => {
   it("on generated documents, in block and flow styles", () => {
-    fc.assert(
-      fc.property(fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), value, { minKeys: 1, maxKeys: 6 }), fc.boolean(), (doc, flow) => {
-        agrees(stringify(doc, flow ? { collectionStyle: "flow" } : {}));
-      }),
-      { numRuns: 1500 },
-    );
+    const docs = fc
+      .tuple(fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }), value, { minKeys: 1, maxKeys: 6 }), fc.boolean())
+      .map(([doc, flow]) => stringify(doc, flow ? { collectionStyle: "flow" } : {}));
+    share(docs, 1500);
   });
 
-  it("on random mutations of real manifests (whatever js-yaml accepts, yaml accepts the same)", () => {
-    const edit = fc.record({ at: fc.nat(), del: fc.nat({ max: 3 }), ins: fc.array(fc.constantFrom(":", "-", " ", "\n", '"', "'", "[", "]", "{", "}", "#", "|", ">", ",", "a", "0", "\\", "\t", "*", "&", "!", "?", "%", "@", "`"), { maxLength: 4 }).map((a) => a.join("")) });
-    fc.assert(
-      fc.property(fc.constantFrom(...realManifests), fc.array(edit, { minLength: 1, maxLength: 4 }), (text, edits) => {
-        let t = text;
-        for (const e of edits) {
-          const at = e.at % (t.length + 1);
-          t = t.slice(0, at) + e.ins + t.slice(at + e.del);
-        }
-        agrees(t);
-      }),
-      { numRuns: 3000 },
+  it("on documents assembled line by line from manifest-like pieces", () => {
+    const key = fc.constantFrom("apprentice_type", "description", "required_tools", "tool_notes", "alternatives", "a", "b", "_x", "a.b", "a-b", "k1", "null", "True", "__proto__", "1a", "-a", "a b", "a:b", "\"q\"", "'q'", "?", "<<", "&a", "*a");
+    const scalarText = fc.oneof(
+      fc.constantFrom("read_file", "docker_*", "*write*", "mcp__github", "a b  c", "x #c", "x#c", "a: b", "a:b", "a:", "http://x.y/z", "[a, b]", "[ a , 'b' ,\"c\" ]", "[]", "[ ]", "{}", "{ }", "{a: 1}", "[a,]", "[a,,b]", "[[a]]", "[a: b]", "[a #c]", "[a]#c", "[a] #c", "'it''s'", "'a'#c", "'a' #c", "\"a\\nb\"", "\"a\" b", "\"#\"", "'", "\"", "|", ">-", "&x a", "*x", "!t a", "%a", "@a", "`a", "~", "null", "NULL", "true", "False", "0o17", "0x1F", "0b101", "1_000", "012", "+12", "-12", "1e3", "1.", ".5", ".inf", "-.Inf", ".NaN", "2026-11-22", "é ü 𝄞", "a\tb", "a\rb", "- x", "? x", ": x", ",x", "x,y", "x]", "x}"),
+      fc.string({ maxLength: 8 }),
     );
+    const line = fc.oneof(
+      fc.tuple(fc.nat({ max: 6 }), key).map(([n, k]) => `${" ".repeat(n)}${k}:`),
+      fc.tuple(fc.nat({ max: 6 }), key, fc.constantFrom(" ", "  ", ""), scalarText).map(([n, k, sp, v]) => `${" ".repeat(n)}${k}:${sp}${v}`),
+      fc.tuple(fc.nat({ max: 6 }), fc.constantFrom("- ", "-  ", "-", "- - "), scalarText).map(([n, d, v]) => `${" ".repeat(n)}${d}${v}`),
+      fc.tuple(fc.nat({ max: 6 }), fc.constantFrom("# c", "#", "")).map(([n, c]) => `${" ".repeat(n)}${c}`),
+      fc.constantFrom("---", "...", "%YAML 1.2", "key: # c", "  # c", "\r", " "),
+    );
+    const docs = fc.tuple(fc.array(line, { minLength: 1, maxLength: 10 }), fc.constantFrom("\n", "\r\n")).map(([lines, eol]) => lines.join(eol) + eol);
+    expect(share(docs, 6000)).toBeGreaterThan(0.005);
+
+    // Well-formed manifests with now and then one tricky piece: the fast path must take most.
+    const goodKey = fc.constantFrom("apprentice_type", "description", "required_tools", "tool_notes", "alternatives", "a", "_x", "a.b", "a-b", "k1");
+    const goodScalar = fc.constantFrom("read_file", "docker_*", "*write*", "mcp__github", "a b  c", "x #c", "x#c", "a:b", "http://x.y/z", "[a, b]", "[ a , 'b' ,\"c\" ]", "[]", "{}", "'it''s'", "'a' #c", "\"#\"", "~", "null", "true", "0o17", "0x1F", "0b101", "1_000", "012", "+12", "1e3", ".5", ".inf", ".NaN", "2026-11-22", "é ü 𝄞", "x,y", "x]");
+    const someKey = fc.oneof({ weight: 20, arbitrary: goodKey }, { weight: 1, arbitrary: key });
+    const someScalar = fc.oneof({ weight: 20, arbitrary: goodScalar }, { weight: 1, arbitrary: scalarText });
+    const block = fc.oneof(
+      someScalar.map((v) => ` ${v}`),
+      fc.tuple(fc.integer({ min: 0, max: 3 }), fc.array(someScalar, { minLength: 1, maxLength: 4 })).map(([n, vs]) => vs.map((v) => `\n${" ".repeat(n)}- ${v}`).join("")),
+      fc.tuple(fc.integer({ min: 1, max: 3 }), fc.uniqueArray(fc.tuple(someKey, someScalar), { minLength: 1, maxLength: 3, selector: ([k]) => k })).map(([n, kvs]) => kvs.map(([k, v]) => `\n${" ".repeat(n)}${k}: ${v}`).join("")),
+    );
+    const comment = fc.constantFrom("", "", "", "\n# a comment", "\n   # indented comment", "\n");
+    const wellFormed = fc
+      .tuple(fc.uniqueArray(fc.tuple(someKey, block, comment), { minLength: 1, maxLength: 6, selector: ([k]) => k }), fc.constantFrom("\n", "\r\n"))
+      .map(([entries, eol]) => `${entries.map(([k, v, c]) => `${k}:${v}${c}`).join("\n")}\n`.replace(/\n/g, eol));
+    expect(share(wellFormed, 6000)).toBeGreaterThan(0.5);
+  });
+
+  it("on random mutations of real manifests (whatever the fast path accepts, yaml accepts the same)", () => {
+    const edit = fc.record({ at: fc.nat(), del: fc.nat({ max: 3 }), ins: fc.array(fc.constantFrom(":", "-", " ", "\n", '"', "'", "[", "]", "{", "}", "#", "|", ">", ",", "a", "0", "\\", "\t", "*", "&", "!", "?", "%", "@", "`"), { maxLength: 4 }).map((a) => a.join("")) });
+    const mutated = fc.tuple(fc.constantFrom(...realManifests), fc.array(edit, { minLength: 1, maxLength: 4 })).map(([text, edits]) => {
+      let t = text;
+      for (const e of edits) {
+        const at = e.at % (t.length + 1);
+        t = t.slice(0, at) + e.ins + t.slice(at + e.del);
+      }
+      return t;
+    });
+    expect(share(mutated, 3000)).toBeGreaterThan(0.2);
   });
 
   it("takes the real manifests by the fast path, and still places findings at line:column", () => {
@@ -85,6 +133,19 @@ describe("the YAML fast path agrees with the yaml package", () => {
     ["a ~ key in a flow map", "a: {~: 1}\n"],
     ["an empty key in a flow map", "a: {: 1}\n"],
     ["a key over 1,024 characters", `${"k".repeat(1100)}: 1\n`],
+    ["a block scalar", "a: |\n  text\n"],
+    ["a plain scalar over two lines", "a: one\n  two\n"],
+    ["a quoted scalar over two lines", 'a: "one\n  two"\n'],
+    ["an escape in a double-quoted scalar", 'a: "x\\ty"\n'],
+    ["a flow mapping", "a: {b: 1}\n"],
+    ["a nested flow sequence", "a: [[b]]\n"],
+    ["a mapping in a sequence", "a:\n  - b: 1\n"],
+    ["a root list", "- a\n"],
+    ["a root scalar", "just text\n"],
+    ["an indented root", "  a: 1\n"],
+    ["only comments", "# nothing\n"],
+    ["a line separator", "a: x\u2028y\n"],
+    ["a lone carriage return", "a: 1\rb: 2\n"],
   ])("leaves %s to the yaml package", (_what, text) => {
     expect(fastYamlValue(text)).toBeUndefined();
   });

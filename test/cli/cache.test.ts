@@ -1,0 +1,180 @@
+import { spawnSync } from "node:child_process";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/main.js";
+import { PARALLEL_MIN_FILES } from "../../src/io/parallel-check.js";
+import { REPO_ROOT } from "../support/manifest-fixtures.js";
+
+/**
+ * The cache (node_modules/.cache/apprentice-tools) and the threads may change how fast a
+ * result comes, never the result: every output here is compared with a run that has
+ * neither (`--no-cache`, in process).
+ */
+
+const temps: string[] = [];
+afterAll(() => {
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+});
+
+const SERVERS = ["fs", "git", "web"];
+const VERBS = ["read", "write", "list", "search", "delete", "get", "create"];
+const NOUNS = ["file", "dir", "commit", "branch", "page", "issue", "tag"];
+const TOOLS = SERVERS.flatMap((server, s) => VERBS.flatMap((v, i) => NOUNS.map((n, j) => ({ server, name: `${server}_${v}_${n}`, description: `${v} a ${n} (${(s * 7 + i * 3 + j) % 11} options)` }))));
+
+/** A deterministic manifest that exercises a part of the rules picked by `i`. */
+function manifest(i: number): [string, string] {
+  const type = `apprentice_${String(i).padStart(4, "0")}`;
+  const pick = (k: number) => TOOLS[(i * 7 + k * 13) % TOOLS.length]?.name as string;
+  const lines = [`# Manifest ${i}`, `apprentice_type: ${i % 97 === 5 ? "apprentice_0001" : type}`, `description: "Apprentice number ${i}"`, "required_tools:"];
+  for (let k = 0; k < 2 + (i % 3); k++) lines.push(`  - ${pick(k)}${k === 0 ? "   # first" : ""}`);
+  if (i % 11 === 3) lines.push("  - no_such_tool");
+  lines.push("optional_tools:");
+  for (let k = 3; k < 8 + (i % 9); k++) lines.push(`  - ${pick(k)}`);
+  lines.push(`  - ${SERVERS[i % 3]}_${VERBS[i % 7]}_*`);
+  if (i % 4 === 0) lines.push(`  - mcp__${SERVERS[(i + 1) % 3]}`);
+  if (i % 13 === 2) lines.push("  - nothing_matches_*");
+  lines.push("forbidden_tools:", `  - ${SERVERS[(i + 2) % 3]}_delete_*`);
+  if (i % 17 === 4) lines.push(`  - ${pick(0)}`);
+  if (i % 5 === 1) lines.push("alternatives:", `  no_such_tool: [${pick(9)}]`, `  ${pick(3)}: [${pick(10)}]`);
+  if (i % 6 === 2) lines.push("tool_notes:", `  ${pick(1)}: "why it is given"`, "  unlisted_tool: note");
+  if (i % 7 === 3) lines.push("limits:", `  max_tools: ${8 + (i % 5)}`);
+  if (i % 19 === 6) lines.push("limits: { max_tokens: 400 }");
+  if (i % 23 === 7) lines.push("feedback: &f { channel: issues }");
+  if (i % 29 === 8) lines.push("required_tools: [again]");
+  if (i % 31 === 9) lines.push("unknown_key: 1");
+  return [`manifests/${type}.yaml`, `${lines.join("\n")}\n`];
+}
+
+function makeRepo(count: number): string {
+  const dir = mkdtempSync(join(tmpdir(), "apprentice-tools-cache-"));
+  temps.push(dir);
+  const files: Record<string, string> = Object.fromEntries(Array.from({ length: count }, (_, i) => manifest(i)));
+  files["manifests/broken.yaml"] = "apprentice_type: broken\ndescription: [unclosed\n";
+  files["manifests/not_a_mapping.yaml"] = "- just\n- a list\n";
+  for (const server of SERVERS) {
+    files[`manifests/catalog/${server}.json`] = JSON.stringify({ tools: TOOLS.filter((t) => t.server === server).map((t) => ({ name: t.name, description: t.description, inputSchema: { type: "object", properties: { path: { type: "string" } } } })) });
+  }
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  mkdirSync(join(dir, "node_modules"));
+  return dir;
+}
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function inProcess(cwd: string, argv: string[], env: Record<string, string> = {}): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd, env });
+  return { code, stdout, stderr };
+}
+
+/** The CLI as a process of its own, from the sources, so that its worker threads run. */
+function ownProcess(cwd: string, argv: string[], threads: number): Run {
+  // tsx by its file URL: the repository under test has no node_modules of its own.
+  const tsx = pathToFileURL(join(REPO_ROOT, "node_modules/tsx/dist/loader.mjs")).href;
+  const r = spawnSync(process.execPath, ["--import", tsx, join(REPO_ROOT, "test/support/run-cli.ts"), ...argv], {
+    cwd,
+    env: { PATH: process.env.PATH, APPRENTICE_TOOLS_THREADS: String(threads) },
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const COMMANDS: string[][] = [
+  ["check", "--format", "json"],
+  ["plan", "--format", "json"],
+  ["plan"],
+  ["plan", "--format", "markdown"],
+  ["plan", "--task", "search the git history for a commit", "--format", "json"],
+  ["provision", "apprentice_0003", "--format", "json"],
+  ["check"],
+];
+
+const cacheDir = (repo: string) => join(repo, "node_modules", ".cache", "apprentice-tools");
+
+async function baseline(repo: string): Promise<Run[]> {
+  const out: Run[] = [];
+  for (const argv of COMMANDS) out.push(await inProcess(repo, [...argv, "--no-cache"]));
+  return out;
+}
+
+describe("results with the cache are the results without it", () => {
+  it("cold, warm, after an edit, and from a damaged cache file", async () => {
+    const repo = makeRepo(60);
+    const expected = await baseline(repo);
+    // The repository has findings of every severity, so that statuses and exit codes are at stake.
+    const check = JSON.parse(expected[0]?.stdout ?? "{}") as { summary: Record<string, number> };
+    expect(check.summary).toMatchObject({ errors: expect.any(Number), warnings: expect.any(Number) });
+    expect(Object.values(check.summary).every((n) => n > 0)).toBe(true);
+    const statuses = new Set((JSON.parse(expected[1]?.stdout ?? "{}") as { apprentices: { status: string }[] }).apprentices.map((a) => a.status));
+    expect([...statuses].sort()).toEqual(["degraded", "invalid", "ok"]);
+
+    const runAll = async () => {
+      const out: Run[] = [];
+      for (const argv of COMMANDS) out.push(await inProcess(repo, argv));
+      return out;
+    };
+    // Cold: the check fills the cache (plan entries included), every later command reads it.
+    expect(await runAll()).toEqual(expected);
+    const files = readdirSync(cacheDir(repo));
+    expect(files.some((f) => f.startsWith("check-"))).toBe(true);
+    expect(files.some((f) => f.startsWith("tokens-"))).toBe(true);
+    // Warm.
+    expect(await runAll()).toEqual(expected);
+
+    // One file edited: only its results change, and exactly as without the cache.
+    const [path, text] = manifest(3);
+    writeFileSync(join(repo, path), text.replace("optional_tools:\n", "optional_tools:\n  - web_get_page\n"));
+    const edited = await baseline(repo);
+    expect(edited[1]?.stdout).not.toEqual(expected[1]?.stdout);
+    expect(await runAll()).toEqual(edited);
+
+    // A damaged or foreign cache file is a miss, not a wrong answer.
+    for (const damage of [(b: Buffer) => b.subarray(0, b.length >> 1), (b: Buffer) => Buffer.concat([b.subarray(0, 60), Buffer.from("garbage"), b.subarray(67)]), () => Buffer.from("not a cache")]) {
+      for (const f of readdirSync(cacheDir(repo))) writeFileSync(join(cacheDir(repo), f), damage(readFileSync(join(cacheDir(repo), f))));
+      expect(await runAll()).toEqual(edited);
+    }
+  });
+
+  it("a cache that cannot be written costs speed only", async () => {
+    const repo = makeRepo(20);
+    const expected = await baseline(repo);
+    mkdirSync(cacheDir(repo), { recursive: true });
+    chmodSync(cacheDir(repo), 0o500);
+    try {
+      for (const [k, argv] of COMMANDS.entries()) expect(await inProcess(repo, argv)).toEqual(expected[k]);
+    } finally {
+      chmodSync(cacheDir(repo), 0o700);
+    }
+  });
+});
+
+describe("results on several threads are the results on one", () => {
+  it(`${PARALLEL_MIN_FILES + 100} manifests, checked by worker threads, with and without the cache`, async () => {
+    const repo = makeRepo(PARALLEL_MIN_FILES + 100);
+    const expected = await baseline(repo);
+    const copy = mkdtempSync(join(tmpdir(), "apprentice-tools-cache-"));
+    temps.push(copy);
+    cpSync(repo, copy, { recursive: true });
+    for (const argv of [COMMANDS[0], COMMANDS[1], COMMANDS[2]] as string[][]) {
+      const k = COMMANDS.indexOf(argv);
+      // No cache: the threads check and the plan provisions.
+      expect(ownProcess(repo, [...argv, "--no-cache"], 2)).toEqual(expected[k]);
+    }
+    // With the cache: the threads also make the plan entries that the plan then reuses.
+    for (const argv of [COMMANDS[0], COMMANDS[1], COMMANDS[2], COMMANDS[4]] as string[][]) {
+      expect(ownProcess(copy, argv, 2)).toEqual(expected[COMMANDS.indexOf(argv)]);
+    }
+  }, 120_000);
+});
