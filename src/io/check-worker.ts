@@ -11,6 +11,7 @@ import { checkFileToWire, type CheckWorkerData, type CheckWorkerMessage, type Wi
 import { withPlainEnv } from "./yaml-source.js";
 
 function run(data: CheckWorkerData, post: (msg: CheckWorkerMessage) => void): void {
+  let checked = 0;
   const bytes = new Uint8Array(data.bytes);
   const offsets = new Int32Array(data.offsets);
   const counter = new Int32Array(data.counter);
@@ -32,8 +33,11 @@ function run(data: CheckWorkerData, post: (msg: CheckWorkerMessage) => void): vo
         results.push(checkFileToWire(data.files[i] as string, bytes.slice(offsets[i], offsets[i + 1]), ctx, data.plan));
       }
       post({ type: "chunk", index, results });
+      checked += results.length;
     }
   });
+  // For the tests that make sure the threads really ran.
+  if (process.env.APPRENTICE_TOOLS_REPORT_THREADS === "1") process.stderr.write(`apprentice-tools: a worker thread checked ${checked} of ${data.files.length} files.\n`);
   post({ type: "done" });
 }
 

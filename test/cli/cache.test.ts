@@ -3,8 +3,11 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, r
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { build } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
+import { PLANNED_JSON, type ReusedApprenticePlan } from "../../src/core/plan.js";
+import { loadRepository } from "../../src/library.js";
 import { PARALLEL_MIN_FILES } from "../../src/io/parallel-check.js";
 import { REPO_ROOT } from "../support/manifest-fixtures.js";
 
@@ -78,13 +81,25 @@ async function inProcess(cwd: string, argv: string[], env: Record<string, string
   return { code, stdout, stderr };
 }
 
-/** The CLI as a process of its own, from the sources, so that its worker threads run. */
-function ownProcess(cwd: string, argv: string[], threads: number): Run {
-  // tsx by its file URL: the repository under test has no node_modules of its own.
-  const tsx = pathToFileURL(join(REPO_ROOT, "node_modules/tsx/dist/loader.mjs")).href;
-  const r = spawnSync(process.execPath, ["--import", tsx, join(REPO_ROOT, "test/support/run-cli.ts"), ...argv], {
+/**
+ * The CLI as a process of its own, bundled from the sources with its worker script beside
+ * it (Node 20 does not load TypeScript in worker threads), so that the threads really run.
+ */
+let bundled: string | undefined;
+async function cliBundle(): Promise<string> {
+  if (bundled) return bundled;
+  const outdir = mkdtempSync(join(tmpdir(), "apprentice-tools-cli-bundle-"));
+  temps.push(outdir);
+  const { bundleOptions } = (await import(pathToFileURL(join(REPO_ROOT, "scripts/bundle.mjs")).href)) as { bundleOptions: (entry: string, outfile?: string) => Record<string, unknown> };
+  const { outfile: _ignored, ...options } = bundleOptions("test/support/run-cli.ts");
+  await build({ ...options, entryPoints: { "run-cli": "test/support/run-cli.ts", "check-worker": "src/io/check-worker.ts" }, outdir, minify: false });
+  return (bundled = join(outdir, "run-cli.js"));
+}
+
+async function ownProcess(cwd: string, argv: string[], threads: number): Promise<Run> {
+  const r = spawnSync(process.execPath, [await cliBundle(), ...argv], {
     cwd,
-    env: { PATH: process.env.PATH, APPRENTICE_TOOLS_THREADS: String(threads) },
+    env: { PATH: process.env.PATH, APPRENTICE_TOOLS_THREADS: String(threads), APPRENTICE_TOOLS_REPORT_THREADS: "1" },
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
   });
@@ -132,6 +147,13 @@ describe("results with the cache are the results without it", () => {
     expect(files.some((f) => f.startsWith("tokens-"))).toBe(true);
     // Warm.
     expect(await runAll()).toEqual(expected);
+    // The plan took the check's entries rather than provisioning again: all but those
+    // under a token budget (max_tokens, which needs token counts the check does not make).
+    const repoNow = await loadRepository(repo, { cacheDir: cacheDir(repo) });
+    const reused = repoNow.plan().apprentices.filter((a) => (a as ReusedApprenticePlan)[PLANNED_JSON] !== undefined);
+    const budgeted = repoNow.check.checked.filter((c) => c.manifest?.limits.max_tokens !== undefined).length;
+    expect(budgeted).toBeGreaterThan(0);
+    expect(reused.length).toBe(repoNow.plan().apprentices.length - budgeted);
 
     // One file edited: only its results change, and exactly as without the cache.
     const [path, text] = manifest(3);
@@ -167,14 +189,25 @@ describe("results on several threads are the results on one", () => {
     const copy = mkdtempSync(join(tmpdir(), "apprentice-tools-cache-"));
     temps.push(copy);
     cpSync(repo, copy, { recursive: true });
+    const threaded = async (dir: string, argv: string[]) => {
+      const r = await ownProcess(dir, argv, 2);
+      // The worker thread says on stderr how many files it checked: some, not all.
+      const report = /^apprentice-tools: a worker thread checked (\d+) of (\d+) files\.\n/m.exec(r.stderr);
+      return { ...r, stderr: r.stderr.replace(/^apprentice-tools: a worker thread checked.*\n/gm, ""), workerFiles: report ? Number(report[1]) : 0 };
+    };
     for (const argv of [COMMANDS[0], COMMANDS[1], COMMANDS[2]] as string[][]) {
-      const k = COMMANDS.indexOf(argv);
       // No cache: the threads check and the plan provisions.
-      expect(ownProcess(repo, [...argv, "--no-cache"], 2)).toEqual(expected[k]);
+      const { workerFiles, ...r } = await threaded(repo, [...argv, "--no-cache"]);
+      expect(r).toEqual(expected[COMMANDS.indexOf(argv)]);
+      expect(workerFiles).toBeGreaterThan(0);
     }
     // With the cache: the threads also make the plan entries that the plan then reuses.
+    const first = await threaded(copy, COMMANDS[0] as string[]);
+    expect(first.workerFiles).toBeGreaterThan(0);
     for (const argv of [COMMANDS[0], COMMANDS[1], COMMANDS[2], COMMANDS[4]] as string[][]) {
-      expect(ownProcess(copy, argv, 2)).toEqual(expected[COMMANDS.indexOf(argv)]);
+      const { workerFiles, ...r } = await threaded(copy, argv);
+      expect(r).toEqual(expected[COMMANDS.indexOf(argv)]);
+      expect(workerFiles).toBe(0); // everything came from the cache
     }
   }, 120_000);
 });
