@@ -29,6 +29,7 @@ const RBRACE = 0x7d;
 const COMMA = 0x2c;
 
 /** Characters the reader leaves to the `yaml` package wherever they appear (tabs, controls, line separators, a BOM, non-characters, a lone CR). */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const UNSUPPORTED_CHAR = /[\x00-\x09\x0B\x0C\x0E-\x1F\x7F-\x9F\u2028\u2029\uFEFF\uFFFE\uFFFF]|\r(?!\n)/;
 
 /** Keys the core schema reads as something other than their text, or that toJS treats specially. */
