@@ -2,7 +2,7 @@ import type { Catalog } from "./catalog.js";
 import type { GlobalLimits } from "./config-schema.js";
 import { makeFinding, type Finding } from "./finding.js";
 import type { DocPath, Locator } from "./locator.js";
-import { APPRENTICE_TYPE_RE, FEEDBACK_PREF_KEYS, LIMIT_KEYS, MANIFEST_KEYS, ManifestSchema, normalizeManifest, type Manifest } from "./manifest-schema.js";
+import { APPRENTICE_TYPE_RE, FEEDBACK_PREF_KEYS, LIMIT_KEYS, MANIFEST_KEYS, ManifestSchema, normalizeManifest, parseValidManifest, type Manifest } from "./manifest-schema.js";
 import { manifestRuleFindings } from "./manifest-rules.js";
 import type { PlannedEntry } from "./plan.js";
 import { formatPath, unknownKeyFindings, zodIssuesToFindings } from "./schema-findings.js";
@@ -88,7 +88,8 @@ export function checkManifest(src: ManifestSource, ctx: CheckContext): CheckedMa
     out.findings.push(makeFinding(file, locate([keys[0] as string], "key") ?? { line: 1, column: 1 }, "error", "not-a-manifest", `${file} is not an apprentice manifest: it has none of the manifest's fields (it starts with \`${keys[0]}\`).`, "Every YAML file the `manifests` glob matches is read as a manifest, so another kind of file there fails the check.", [`Move ${file} out of the manifests folder, or narrow \`manifests:\` in apprentice-tools.yml so that it does not match.`]));
     return out;
   }
-  let parsed = ManifestSchema.safeParse(data);
+  const valid = parseValidManifest(data);
+  let parsed = valid ? ({ success: true, data: valid } as const) : ManifestSchema.safeParse(data);
   if (!parsed.success) {
     out.findings.push(
       ...zodIssuesToFindings(parsed.error.issues, {

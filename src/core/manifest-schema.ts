@@ -90,3 +90,104 @@ export function normalizeManifest(m: ParsedManifest): Manifest {
 export const MANIFEST_KEYS: readonly string[] = Object.keys(ManifestSchema.shape);
 export const LIMIT_KEYS: readonly string[] = Object.keys(LimitsOverrideSchema.shape);
 export const FEEDBACK_PREF_KEYS: readonly string[] = Object.keys(FeedbackPreferencesSchema.shape);
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
+const isStringList = (v: unknown): v is string[] => {
+  if (!Array.isArray(v)) return false;
+  for (const s of v) if (typeof s !== "string") return false;
+  return true;
+};
+const isPositiveInt = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v > 0;
+
+/** A key present with the value undefined (zod keeps such keys; YAML never writes them): left to zod. */
+function hasUndefined(o: Record<string, unknown>): boolean {
+  for (const key in o) {
+    const v = o[key];
+    if (v === undefined) return true;
+    if (isPlainObject(v)) for (const k in v) if (v[k] === undefined) return true;
+  }
+  return false;
+}
+
+/**
+ * `ManifestSchema.parse(data)` for a manifest that is valid as written, or undefined for
+ * anything else (the caller then asks zod, which says what is wrong). Nearly every
+ * manifest of a fleet is valid, and zod's general machinery (a result object per list
+ * entry) was a fifth of a large check; this reads the same schema in one pass. A property
+ * test keeps the two in step: whenever this answers, zod succeeds with the same value
+ * (test/core/manifest-schema.test.ts).
+ */
+export function parseValidManifest(data: unknown): ParsedManifest | undefined {
+  if (!isPlainObject(data) || hasUndefined(data)) return undefined;
+  const { apprentice_type, description, specialization, required_tools, optional_tools, forbidden_tools, alternatives, tool_notes, limits, feedback, requirements } = data;
+  if (typeof apprentice_type !== "string" || !APPRENTICE_TYPE_RE.test(apprentice_type)) return undefined;
+  if (typeof description !== "string" || description.length === 0) return undefined;
+  const out: ParsedManifest = { apprentice_type, description };
+  if (specialization !== undefined) {
+    if (typeof specialization !== "string") return undefined;
+    out.specialization = specialization;
+  }
+  if (required_tools !== undefined) {
+    if (required_tools !== null && !isStringList(required_tools)) return undefined;
+    out.required_tools = required_tools === null ? null : required_tools.slice();
+  }
+  if (optional_tools !== undefined) {
+    if (optional_tools !== null && !isStringList(optional_tools)) return undefined;
+    out.optional_tools = optional_tools === null ? null : optional_tools.slice();
+  }
+  if (forbidden_tools !== undefined) {
+    if (forbidden_tools !== null && !isStringList(forbidden_tools)) return undefined;
+    out.forbidden_tools = forbidden_tools === null ? null : forbidden_tools.slice();
+  }
+  if (alternatives !== undefined) {
+    if (!isPlainObject(alternatives)) return undefined;
+    const copy: Record<string, string[]> = {};
+    for (const key of Object.keys(alternatives)) {
+      const alts = alternatives[key];
+      if (!isStringList(alts)) return undefined;
+      copy[key] = alts.slice();
+    }
+    out.alternatives = copy;
+  }
+  if (tool_notes !== undefined) {
+    if (!isPlainObject(tool_notes)) return undefined;
+    const copy: Record<string, string> = {};
+    for (const key of Object.keys(tool_notes)) {
+      const note = tool_notes[key];
+      if (typeof note !== "string") return undefined;
+      copy[key] = note;
+    }
+    out.tool_notes = copy;
+  }
+  if (limits !== undefined) {
+    if (!isPlainObject(limits)) return undefined;
+    const copy: NonNullable<ParsedManifest["limits"]> = {};
+    if (limits.max_tools !== undefined) {
+      if (!isPositiveInt(limits.max_tools)) return undefined;
+      copy.max_tools = limits.max_tools;
+    }
+    if (limits.max_tokens !== undefined) {
+      if (!isPositiveInt(limits.max_tokens)) return undefined;
+      copy.max_tokens = limits.max_tokens;
+    }
+    out.limits = copy;
+  }
+  if (feedback !== undefined) {
+    if (!isPlainObject(feedback)) return undefined;
+    const copy: NonNullable<ParsedManifest["feedback"]> = {};
+    if (feedback.channel !== undefined) {
+      if (typeof feedback.channel !== "string") return undefined;
+      copy.channel = feedback.channel;
+    }
+    if (feedback.verbose !== undefined) {
+      if (typeof feedback.verbose !== "boolean") return undefined;
+      copy.verbose = feedback.verbose;
+    }
+    out.feedback = copy;
+  }
+  if (requirements !== undefined) {
+    if (!isStringList(requirements)) return undefined;
+    out.requirements = requirements.slice();
+  }
+  return out;
+}

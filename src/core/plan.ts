@@ -57,10 +57,21 @@ export interface PlanOptions {
 export interface PlannedEntry {
   /** Whether the file's own findings made the entry `invalid`. */
   invalid: boolean;
-  /** The tools given, whose token estimates add up to the entry's `tokens`. */
-  tools: string[];
+  /** Catalog indexes (`CatalogTool.index`) of the tools given that the catalog has: their token estimates add up to the entry's `tokens`. */
+  toolIndexes: number[];
   /** The entry as `plan --format json` writes it, up to its token count (see `apprenticeJsonHead`). */
-  json: string;
+  readonly json: string;
+}
+
+/** `PlannedEntry.toolIndexes` of a plan entry. */
+export function toolIndexesOf(entry: ApprenticePlan, catalog: Catalog | undefined): number[] {
+  const out: number[] = [];
+  if (!catalog) return out;
+  for (const tool of entry.tools) {
+    const known = catalog.get(tool);
+    if (known) out.push(known.index);
+  }
+  return out;
 }
 
 /** The JSON text of a reused entry, for writers that can use it as it is. */
@@ -131,8 +142,8 @@ function reusedEntry(c: CheckedManifest, type: string, planned: PlannedEntry, fi
   let tokens: number | null = null;
   if (catalog && tokensOf) {
     tokens = 0;
-    for (const tool of planned.tools) {
-      const known = catalog.get(tool);
+    for (const index of planned.toolIndexes) {
+      const known = catalog.tools[index];
       if (known) tokens += tokensOf(known);
     }
   }

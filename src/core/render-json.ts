@@ -66,14 +66,43 @@ export function apprenticeJson(a: ApprenticePlan): string {
 const TOKENS_KEY = '"tokens": ';
 const ENTRY_END = "\n    }";
 
+/** `"a",` lines of a list of strings at the given indent, as `JSON.stringify(list, null, 2)` lays them out. */
+function stringList(list: readonly string[], indent: string): string {
+  if (list.length === 0) return "[]";
+  let out = "[";
+  for (let i = 0; i < list.length; i++) out += `${i === 0 ? "" : ","}\n${indent}  ${JSON.stringify(list[i])}`;
+  return `${out}\n${indent}]`;
+}
+
+/** A list of two-field objects with string values, laid out as `JSON.stringify(list, null, 2)` does. */
+function pairList<T>(list: readonly T[], k1: string, v1: (x: T) => string, k2: string, v2: (x: T) => string, indent: string): string {
+  if (list.length === 0) return "[]";
+  const inner = `${indent}    `;
+  let out = "[";
+  for (let i = 0; i < list.length; i++) {
+    const x = list[i] as T;
+    out += `${i === 0 ? "" : ","}\n${indent}  {\n${inner}"${k1}": ${JSON.stringify(v1(x))},\n${inner}"${k2}": ${JSON.stringify(v2(x))}\n${indent}  }`;
+  }
+  return `${out}\n${indent}]`;
+}
+
 /**
- * `apprenticeJson(a)` up to its token count, for an entry without `changes` (where
- * `tokens` is the last field): the head, the count, then `ENTRY_END` make the whole.
- * A check stores heads so that a later plan writes them without provisioning again.
+ * \`apprenticeJson(a)\` up to its token count, for an entry without \`changes\` (where
+ * \`tokens\` is the last field): the head, the count, then \`ENTRY_END\` make the whole.
+ * A check stores heads so that a later plan writes them without provisioning again, so
+ * this is written out directly (several times faster than stringifying and indenting); a
+ * property test holds it to \`apprenticeJson\` (test/core/render-json.test.ts).
  */
 export function apprenticeJsonHead(a: ApprenticePlan): string {
-  const text = apprenticeJson({ ...a, tokens: 0 });
-  return text.slice(0, text.lastIndexOf(TOKENS_KEY) + TOKENS_KEY.length);
+  const i = "      ";
+  return (
+    `    {\n${i}"apprentice_type": ${JSON.stringify(a.apprentice_type)},\n${i}"file": ${JSON.stringify(a.file)},\n${i}"status": ${JSON.stringify(a.status)},` +
+    `\n${i}"tools": ${stringList(a.tools, i)},` +
+    `\n${i}"excluded": ${pairList(a.excluded, "tool", (e) => e.tool, "reason", (e) => e.reason, i)},` +
+    `\n${i}"substitutions": ${pairList(a.substitutions, "tool", (s) => s.tool, "with", (s) => s.with, i)},` +
+    `\n${i}"capacity": {\n${i}  "used": ${JSON.stringify(a.capacity.used)},\n${i}  "available": ${JSON.stringify(a.capacity.available)}\n${i}},` +
+    `\n${i}${TOKENS_KEY}`
+  );
 }
 
 /** The whole entry from its head and token count. */

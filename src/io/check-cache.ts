@@ -3,9 +3,8 @@ import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { GlobalLimits } from "../core/config-schema.js";
-import type { PlannedEntry } from "../core/plan.js";
 import type { CatalogText } from "./catalog-files.js";
-import type { WireCheck } from "./parallel-check.js";
+import { wirePlanned, type WireCheck } from "./parallel-check.js";
 
 /**
  * The check of a manifest file is a pure function of its path and bytes, the limits, the
@@ -47,7 +46,7 @@ interface HeaderEntry {
   type?: string;
   findings: WireCheck["findings"];
   sourceFindings: WireCheck["sourceFindings"];
-  planned?: { invalid: boolean; tools: string[]; at: number; bytes: number };
+  planned?: { invalid: boolean; toolIndexes: number[]; at: number; bytes: number };
 }
 
 interface Header {
@@ -55,10 +54,9 @@ interface Header {
   entries: HeaderEntry[];
 }
 
-/** An entry of this run: its wire form, and the plan text's bytes when they came from the file read. */
+/** An entry of this run. */
 interface Live {
   wire: WireCheck;
-  raw?: Buffer;
 }
 
 /** Sizes and times of this program's own modules: any rebuild or edit changes them. */
@@ -111,20 +109,11 @@ function storedWire(e: HeaderEntry, buf: Buffer, textsAt: number): Live | undefi
   const wire: WireCheck = { findings: e.findings, sourceFindings: e.sourceFindings };
   if (e.type !== undefined) wire.type = e.type;
   if (!e.planned) return { wire };
-  const { invalid, tools, at, bytes } = e.planned;
+  const { invalid, toolIndexes, at, bytes } = e.planned;
   const start = textsAt + at;
-  if (!Number.isInteger(start) || !Number.isInteger(bytes) || start + bytes > buf.length) return undefined;
-  const raw = buf.subarray(start, start + bytes);
-  let json: string | undefined;
-  const planned = {
-    invalid,
-    tools,
-    get json() {
-      return (json ??= raw.toString("utf8"));
-    },
-  } as PlannedEntry;
-  wire.planned = planned;
-  return { wire, raw };
+  if (!Number.isInteger(start) || !Number.isInteger(bytes) || start + bytes > buf.length || !Array.isArray(toolIndexes)) return undefined;
+  wire.planned = wirePlanned(invalid, toolIndexes, buf.subarray(start, start + bytes));
+  return { wire };
 }
 
 /**
@@ -180,38 +169,32 @@ export function openCheckCache(dir: string, context: { limits: GlobalLimits; cat
       }
     }
     const entries: HeaderEntry[] = [];
-    const texts: (string | Buffer)[] = [];
+    const texts: Uint8Array[] = [];
     let at = 0;
-    for (const [key, { wire, raw }] of live) {
+    for (const [key, { wire }] of live) {
       const e: HeaderEntry = { key, findings: wire.findings, sourceFindings: wire.sourceFindings };
       if (wire.type !== undefined) e.type = wire.type;
       if (wire.planned) {
-        const text = raw ?? wire.planned.json;
-        const bytes = typeof text === "string" ? Buffer.byteLength(text) : text.length;
-        e.planned = { invalid: wire.planned.invalid, tools: wire.planned.tools, at, bytes };
-        texts.push(text);
-        at += bytes;
+        const { raw } = wire.planned;
+        e.planned = { invalid: wire.planned.invalid, toolIndexes: wire.planned.toolIndexes, at, bytes: raw.length };
+        texts.push(raw);
+        at += raw.length;
       }
       entries.push(e);
     }
     const header: Header = { context: contextId, entries };
     writeAtomic(entriesFile, (fd) => {
       writeSync(fd, MAGIC + JSON.stringify(header) + "\n");
-      // In pieces of about a megabyte: few system calls, and never the whole file in one copy.
-      let pending = "";
-      for (const text of texts) {
-        if (typeof text === "string") {
-          pending += text;
-          if (pending.length < 1 << 20) continue;
-          writeSync(fd, pending);
-          pending = "";
-        } else {
-          if (pending) writeSync(fd, pending);
-          pending = "";
-          writeSync(fd, text);
+      // Neighbouring texts usually lie side by side in one chunk's buffer: written as one piece.
+      let run: Uint8Array | undefined;
+      for (const raw of texts) {
+        if (run && run.buffer === raw.buffer && run.byteOffset + run.length === raw.byteOffset) run = new Uint8Array(run.buffer, run.byteOffset, run.length + raw.length);
+        else {
+          if (run) writeSync(fd, run);
+          run = raw;
         }
       }
-      if (pending) writeSync(fd, pending);
+      if (run) writeSync(fd, run);
     });
     pruneOtherContexts(dir, entriesFile, /^check-.*\.(json|bin)$/);
   };

@@ -7,10 +7,10 @@ import { parentPort, workerData } from "node:worker_threads";
 import { buildCatalog, type CatalogFileInput } from "../core/catalog.js";
 import type { CheckContext } from "../core/manifest-check.js";
 import { catalogInputFrom } from "./catalog-files.js";
-import { checkFileToWire, type CheckWorkerData, type CheckWorkerMessage, type WireCheck } from "./parallel-check.js";
+import { checkChunk, type CheckWorkerData, type CheckWorkerMessage } from "./parallel-check.js";
 import { withPlainEnv } from "./yaml-source.js";
 
-function run(data: CheckWorkerData, post: (msg: CheckWorkerMessage) => void): void {
+function run(data: CheckWorkerData, post: (msg: CheckWorkerMessage, transfer?: ArrayBuffer[]) => void): void {
   let checked = 0;
   const bytes = new Uint8Array(data.bytes);
   const offsets = new Int32Array(data.offsets);
@@ -26,14 +26,13 @@ function run(data: CheckWorkerData, post: (msg: CheckWorkerMessage) => void): vo
       }
       ctx = { limits: data.limits, catalog: buildCatalog(inputs).catalog };
     }
+    // slice() copies out of shared memory: TextDecoder does not read shared buffers.
+    const bytesOf = (i: number) => bytes.slice(offsets[i], offsets[i + 1]);
     for (let index = Atomics.add(counter, 0, 1); index < chunks; index = Atomics.add(counter, 0, 1)) {
-      const results: WireCheck[] = [];
-      for (let i = index * data.chunkFiles; i < Math.min(data.files.length, (index + 1) * data.chunkFiles); i++) {
-        // slice() copies out of shared memory: TextDecoder does not read shared buffers.
-        results.push(checkFileToWire(data.files[i] as string, bytes.slice(offsets[i], offsets[i + 1]), ctx, data.plan));
-      }
-      post({ type: "chunk", index, results });
-      checked += results.length;
+      const from = index * data.chunkFiles;
+      const chunk = checkChunk(data.files, bytesOf, from, Math.min(data.files.length, from + data.chunkFiles), ctx, data.plan);
+      post({ type: "chunk", index, chunk }, [chunk.texts.buffer as ArrayBuffer]);
+      checked += chunk.results.length;
     }
   });
   // For the tests that make sure the threads really ran.
@@ -44,7 +43,7 @@ function run(data: CheckWorkerData, post: (msg: CheckWorkerMessage) => void): vo
 if (parentPort) {
   const port = parentPort;
   try {
-    run(workerData as CheckWorkerData, (msg) => port.postMessage(msg));
+    run(workerData as CheckWorkerData, (msg, transfer) => port.postMessage(msg, transfer));
   } catch (err) {
     port.postMessage({ type: "error", message: String((err as Error)?.stack ?? err) } satisfies CheckWorkerMessage);
   }

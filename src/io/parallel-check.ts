@@ -8,7 +8,7 @@ import type { Finding } from "../core/finding.js";
 import type { Locator } from "../core/locator.js";
 import { checkManifest, type CheckContext, type CheckedManifest, type ManifestSource } from "../core/manifest-check.js";
 import type { Manifest } from "../core/manifest-schema.js";
-import { makesInvalid, planApprentice, type PlannedEntry } from "../core/plan.js";
+import { makesInvalid, planApprentice, toolIndexesOf, type PlannedEntry } from "../core/plan.js";
 import { effectiveLimits } from "../core/provision.js";
 import { apprenticeJsonHead } from "../core/render-json.js";
 import type { CatalogText } from "./catalog-files.js";
@@ -52,10 +52,26 @@ export interface WireCheck {
   type?: string;
   findings: Finding[];
   sourceFindings: Finding[];
-  planned?: PlannedEntry;
+  planned?: WirePlanned;
 }
 
-export type CheckWorkerMessage = { type: "chunk"; index: number; results: WireCheck[] } | { type: "done" } | { type: "error"; message: string };
+/** A plan entry with its text as UTF-8 bytes (what the cache writes), decoded only when read. */
+export interface WirePlanned extends PlannedEntry {
+  readonly raw: Uint8Array;
+}
+
+/**
+ * A chunk of files' results as they cross threads: the plan texts of the chunk travel as
+ * one buffer of UTF-8 (moved, not copied, and outside the JS heap, so the garbage
+ * collector never walks tens of megabytes of text), each entry saying how many bytes of
+ * it are its own.
+ */
+export interface WireChunk {
+  results: (Omit<WireCheck, "planned"> & { planned?: { invalid: boolean; toolIndexes: number[]; bytes: number } })[];
+  texts: Uint8Array;
+}
+
+export type CheckWorkerMessage = { type: "chunk"; index: number; chunk: WireChunk } | { type: "done" } | { type: "error"; message: string };
 
 export interface ParallelCheckInput {
   files: readonly string[];
@@ -110,24 +126,59 @@ function lazySource(file: string, stem: string, bytes: Uint8Array, findings: Fin
   };
 }
 
+/** A planned entry over `raw`, its text decoded the first time it is read. */
+export function wirePlanned(invalid: boolean, toolIndexes: number[], raw: Uint8Array): WirePlanned {
+  let json: string | undefined;
+  return {
+    invalid,
+    toolIndexes,
+    raw,
+    get json() {
+      return (json ??= decoder.decode(raw));
+    },
+  };
+}
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
 /**
- * Parses and checks one file: what the main thread and every worker do with each file
- * they claim. With `plan`, also makes the file's plan entry when no token budget applies
- * to it (tokens are counted later; see PlannedEntry).
+ * Parses and checks files `from` to `to` (exclusive) of a list: what the main thread and
+ * every worker do with each chunk they claim. With `plan`, also makes each file's plan
+ * entry when no token budget applies to it (tokens are counted later; see PlannedEntry).
  */
-export function checkFileToWire(file: string, bytes: Uint8Array, ctx: CheckContext, plan: boolean): WireCheck {
-  const source = manifestSourceFromBytes(file, bytes);
-  const checked = checkManifest(source, ctx);
-  const wire: WireCheck = { findings: checked.findings, sourceFindings: source.findings };
-  const m = checked.manifest;
-  if (m) {
-    wire.type = m.apprentice_type;
-    if (plan && effectiveLimits(m, ctx.limits).maxTokens === null) {
-      const entry = planApprentice(m, file, checked.findings, ctx);
-      wire.planned = { invalid: makesInvalid(checked.findings), tools: entry.tools, json: apprenticeJsonHead(entry) };
+export function checkChunk(files: readonly string[], bytesOf: (i: number) => Uint8Array, from: number, to: number, ctx: CheckContext, plan: boolean): WireChunk {
+  const results: WireChunk["results"] = [];
+  let texts = "";
+  for (let i = from; i < to; i++) {
+    const file = files[i] as string;
+    const source = manifestSourceFromBytes(file, bytesOf(i));
+    const checked = checkManifest(source, ctx);
+    const result: WireChunk["results"][number] = { findings: checked.findings, sourceFindings: source.findings };
+    const m = checked.manifest;
+    if (m) {
+      result.type = m.apprentice_type;
+      if (plan && effectiveLimits(m, ctx.limits).maxTokens === null) {
+        const entry = planApprentice(m, file, checked.findings, ctx);
+        const json = apprenticeJsonHead(entry);
+        texts += json;
+        result.planned = { invalid: makesInvalid(checked.findings), toolIndexes: toolIndexesOf(entry, ctx.catalog), bytes: Buffer.byteLength(json) };
+      }
     }
+    results.push(result);
   }
-  return wire;
+  return { results, texts: encoder.encode(texts) };
+}
+
+/** The wire checks of a chunk, each planned entry over its own part of the chunk's texts. */
+export function unpackChunk(chunk: WireChunk): WireCheck[] {
+  let at = 0;
+  return chunk.results.map((r) => {
+    if (!r.planned) return r as WireCheck;
+    const { invalid, toolIndexes, bytes } = r.planned;
+    const raw = chunk.texts.subarray(at, at + bytes);
+    at += bytes;
+    return { ...r, planned: wirePlanned(invalid, toolIndexes, raw) };
+  });
 }
 
 /**
@@ -173,12 +224,12 @@ function workerData(input: ParallelCheckInput, counter: Int32Array): CheckWorker
   };
 }
 
-function startWorkers(script: URL, count: number, data: CheckWorkerData, onChunk: (index: number, wire: WireCheck[]) => void): { worker: Worker; finished: Promise<void> }[] {
+function startWorkers(script: URL, count: number, data: CheckWorkerData, onChunk: (index: number, chunk: WireChunk) => void): { worker: Worker; finished: Promise<void> }[] {
   return Array.from({ length: count }, () => {
     const worker = new Worker(script, { workerData: data });
     const finished = new Promise<void>((resolve) => {
       worker.on("message", (msg: CheckWorkerMessage) => {
-        if (msg.type === "chunk") onChunk(msg.index, msg.results);
+        if (msg.type === "chunk") onChunk(msg.index, msg.chunk);
         else resolve(); // done, or an error: the main thread redoes whatever is missing
       });
       worker.on("error", () => resolve());
@@ -202,8 +253,8 @@ export async function checkManyManifests(input: ParallelCheckInput, minFiles = P
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const chunks = Math.ceil(files.length / CHUNK_FILES);
   const results: (FileResult[] | undefined)[] = new Array(chunks);
-  const chunkFromWire = (index: number, wire: WireCheck[]) =>
-    wire.map((w, k) => {
+  const chunkFromWire = (index: number, chunk: WireChunk) =>
+    unpackChunk(chunk).map((w, k) => {
       const i = index * CHUNK_FILES + k;
       return fromWire(files[i] as string, contents[i] as Uint8Array, w, input.limits);
     });
@@ -212,23 +263,15 @@ export async function checkManyManifests(input: ParallelCheckInput, minFiles = P
   // The main thread takes its share while the workers start.
   const ctx = input.catalog ? { limits: input.limits, catalog: input.catalog } : { limits: input.limits };
   const plan = input.plan === true;
-  const checkChunk = (index: number) => {
-    const out: FileResult[] = [];
-    for (let i = index * CHUNK_FILES; i < Math.min(files.length, (index + 1) * CHUNK_FILES); i++) {
-      const file = files[i] as string;
-      const bytes = contents[i] as Uint8Array;
-      out.push(fromWire(file, bytes, checkFileToWire(file, bytes, ctx, plan), input.limits));
-    }
-    return out;
-  };
+  const checkHere = (index: number) => chunkFromWire(index, checkChunk(files, (i) => contents[i] as Uint8Array, index * CHUNK_FILES, Math.min(files.length, (index + 1) * CHUNK_FILES), ctx, plan));
   withPlainEnv(() => {
-    for (let index = Atomics.add(counter, 0, 1); index < chunks; index = Atomics.add(counter, 0, 1)) results[index] = checkChunk(index);
+    for (let index = Atomics.add(counter, 0, 1); index < chunks; index = Atomics.add(counter, 0, 1)) results[index] = checkHere(index);
   });
   await Promise.all(workers.map((w) => w.finished));
   await Promise.all(workers.map((w) => w.worker.terminate()));
   // A worker that failed leaves holes: fill them here, so that failure costs time, not results.
   withPlainEnv(() => {
-    for (let index = 0; index < chunks; index++) results[index] ??= checkChunk(index);
+    for (let index = 0; index < chunks; index++) results[index] ??= checkHere(index);
   });
 
   const sources: ManifestSource[] = [];

@@ -228,7 +228,7 @@ async function tokenEstimate(catalog: Catalog, checked: readonly CheckedManifest
   // Entries planned already name the tools they give; the others may give any tool they list.
   const estimated = (tool: CatalogTool | undefined) => tool === undefined || known.has(tool.name);
   const complete =
-    checked.every((c) => c.planned === undefined || c.planned.tools.every((name) => estimated(catalog.get(name)))) &&
+    checked.every((c) => c.planned === undefined || c.planned.toolIndexes.every((index) => estimated(catalog.tools[index]))) &&
     [...toolsAPlanMayGive(checked.filter((c) => c.planned === undefined).map((c) => c.manifest), catalog)].every(estimated);
   const count: TokenCounter | undefined = complete ? undefined : await loadTokenCounter();
   return (tool) => {
