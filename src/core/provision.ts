@@ -61,12 +61,19 @@ export function effectiveLimits(m: Manifest, limits: GlobalLimits): { maxTools: 
 /**
  * Which tools one apprentice gets, and why every other tool considered is left out
  * (DESIGN §4). Deterministic: the same inputs always give the same plan.
+ *
+ * A large plan provisions tens of thousands of tools, so each tool is looked up in the
+ * catalog once and carried along, sources are shared per entry, and candidates are kept
+ * in parallel lists (objects are made only for a task ranking). The first, plainer form of
+ * this function is kept as the reference a property test holds it to
+ * (test/support/reference-provision.ts).
  */
 export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult {
   const { catalog } = opts;
   const { capacity, maxTokens } = effectiveLimits(m, opts.limits);
   // Compiled once: every tool considered is checked against the whole list.
   const forbiddenMatch = firstMatcher(m.forbidden_tools);
+  /** Keys (catalog tools' qualified names, else the name) of tools given. */
   const given = new Set<string>();
   const tools: string[] = [];
   // One line per tool, in the order tools were considered; a real reason replaces `duplicate`.
@@ -74,37 +81,33 @@ export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult 
   const substitutions: { tool: string; with: string }[] = [];
   // Keyed by tool names that differ from one manifest to the next: built without a
   // prototype (V8 then keeps it a plain hash table instead of deriving a new object
-  // shape for every key, which made this the hottest line of a large plan), and given
-  // the ordinary prototype once filled.
+  // shape for every key), and given the ordinary prototype once filled.
   const sources = Object.create(null) as Record<string, ToolSource>;
   const missingRequired: string[] = [];
   let tokens = 0;
-  const countTokens = catalog !== undefined && opts.tokensOf !== undefined;
+  const tokensOf = catalog !== undefined ? opts.tokensOf : undefined;
 
   // A tool may be written as listed or as `mcp__<server>__<name>`: both are one tool,
   // given at most once, and forbidden under either name.
-  const keyOf = (tool: string, known = catalog?.get(tool)) => known?.qualified ?? tool;
-  const exclude = (tool: string, reason: ExclusionReason, detail?: string) => {
+  const lookup = (tool: string): CatalogTool | undefined => (catalog === undefined ? undefined : catalog.get(tool));
+  const keyOf = (tool: string, known: CatalogTool | undefined) => (known === undefined ? tool : known.qualified);
+  const exclude = (tool: string, reason: ExclusionReason, detail: string | undefined, known: CatalogTool | undefined) => {
     const prior = excludedBy.get(tool);
-    if (prior && prior.reason !== "duplicate") return;
-    if (given.has(keyOf(tool)) && reason !== "duplicate") return;
+    if (prior !== undefined && prior.reason !== "duplicate") return;
+    if (reason !== "duplicate" && given.size > 0 && given.has(keyOf(tool, known))) return;
     excludedBy.set(tool, detail === undefined ? { tool, reason } : { tool, reason, detail });
   };
-  const forbiddenBy = (tool: string, known = catalog?.get(tool)) => (known ? forbiddenMatch(known.name, known.server) : forbiddenMatch(tool));
-  const available = (tool: string) => catalog === undefined || catalog.has(tool);
-  const costOf = (tool: string, known = catalog?.get(tool)) => {
-    if (!countTokens) return 0;
-    return known ? (opts.tokensOf as (t: CatalogTool) => number)(known) : 0;
-  };
-  /** Gives the tool if it fits; says why not otherwise. `known` is its catalog entry, when looked up already. */
-  const tryGive = (tool: string, source: ToolSource, known = catalog?.get(tool)): boolean => {
+  const forbiddenBy = (tool: string, known: CatalogTool | undefined) => (known !== undefined ? forbiddenMatch(known.name, known.server) : forbiddenMatch(tool));
+  const available = (known: CatalogTool | undefined) => catalog === undefined || known !== undefined;
+  /** Gives the tool if it fits; says why not otherwise. */
+  const tryGive = (tool: string, source: ToolSource, known: CatalogTool | undefined): boolean => {
     if (tools.length >= capacity) {
-      exclude(tool, "over_limit");
+      exclude(tool, "over_limit", undefined, known);
       return false;
     }
-    const cost = costOf(tool, known);
-    if (countTokens && maxTokens !== null && tokens + cost > maxTokens) {
-      exclude(tool, "over_token_budget", `${cost} tokens`);
+    const cost = tokensOf !== undefined && known !== undefined ? tokensOf(known) : 0;
+    if (tokensOf !== undefined && maxTokens !== null && tokens + cost > maxTokens) {
+      exclude(tool, "over_token_budget", `${cost} tokens`, known);
       return false;
     }
     tokens += cost;
@@ -114,93 +117,118 @@ export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult 
     return true;
   };
   /** The first alternative that can stand in for `tool`. */
-  const alternativeFor = (tool: string): string | undefined =>
-    (m.alternatives[tool] ?? []).find((alt) => available(alt) && !forbiddenBy(alt) && !given.has(keyOf(alt)));
+  const alternativeFor = (tool: string): string | undefined => {
+    for (const alt of m.alternatives[tool] ?? []) {
+      const known = lookup(alt);
+      if (available(known) && !forbiddenBy(alt, known) && !given.has(keyOf(alt, known))) return alt;
+    }
+    return undefined;
+  };
 
   // Step 1: required tools, in order.
+  const required: ToolSource = { kind: "required" };
   for (const tool of m.required_tools) {
     if (isPattern(tool)) {
-      exclude(tool, "unavailable", "a pattern cannot be a required tool");
+      exclude(tool, "unavailable", "a pattern cannot be a required tool", undefined);
       missingRequired.push(tool);
       continue;
     }
-    if (given.has(keyOf(tool))) {
-      exclude(tool, "duplicate", "listed earlier");
+    const known = lookup(tool);
+    if (given.has(keyOf(tool, known))) {
+      exclude(tool, "duplicate", "listed earlier", known);
       continue;
     }
-    const pattern = forbiddenBy(tool);
+    const pattern = forbiddenBy(tool, known);
     if (pattern) {
-      exclude(tool, "forbidden", pattern);
+      exclude(tool, "forbidden", pattern, known);
       missingRequired.push(tool);
       continue;
     }
-    if (!available(tool)) {
+    if (!available(known)) {
       const alt = alternativeFor(tool);
-      exclude(tool, "unavailable", alt ? `replaced by ${alt}` : undefined);
-      if (alt && tryGive(alt, { kind: "alternative", for: tool })) substitutions.push({ tool, with: alt });
+      exclude(tool, "unavailable", alt ? `replaced by ${alt}` : undefined, known);
+      if (alt && tryGive(alt, { kind: "alternative", for: tool }, lookup(alt))) substitutions.push({ tool, with: alt });
       else missingRequired.push(tool);
       continue;
     }
-    if (!tryGive(tool, { kind: "required" })) missingRequired.push(tool);
+    if (!tryGive(tool, required, known)) missingRequired.push(tool);
   }
 
   // Step 2: optional entries, patterns expanded, minus forbidden, unavailable and duplicates.
-  const candidates: Candidate[] = [];
+  // Candidates as parallel lists: name, manifest entry, source, catalog entry.
+  const cTool: string[] = [];
+  const cEntry: string[] = [];
+  const cSource: ToolSource[] = [];
+  const cKnown: (CatalogTool | undefined)[] = [];
   const candidateSet = new Set<string>();
-  const consider = (tool: string, entry: string, source: ToolSource, catalogTool?: CatalogTool) => {
-    // Every caller passes the tool's own catalog entry (catalog.get(t.name) is t).
-    const known = catalogTool ?? catalog?.get(tool);
+  const consider = (tool: string, entry: string, source: ToolSource, known: CatalogTool | undefined) => {
     const key = keyOf(tool, known);
-    if (given.has(key) || candidateSet.has(key)) {
+    if (candidateSet.has(key) || given.has(key)) {
       // A second listing of the same name; a pattern re-matching a tool is not one.
-      if (entry === tool) exclude(tool, "duplicate", "listed earlier");
+      if (entry === tool) exclude(tool, "duplicate", "listed earlier", known);
       return;
     }
     const pattern = forbiddenBy(tool, known);
     if (pattern) {
-      exclude(tool, "forbidden", pattern);
+      exclude(tool, "forbidden", pattern, known);
       return;
     }
     candidateSet.add(key);
-    const c: Candidate = { tool, entry, source };
-    if (catalogTool) c.catalogTool = catalogTool;
-    candidates.push(c);
+    cTool.push(tool);
+    cEntry.push(entry);
+    cSource.push(source);
+    cKnown.push(known);
   };
   for (const entry of m.optional_tools) {
     if (isPattern(entry)) {
       if (!catalog) {
-        exclude(entry, "unavailable", "no catalog to expand the pattern against");
+        exclude(entry, "unavailable", "no catalog to expand the pattern against", undefined);
         continue;
       }
       const matched = catalog.expand(entry);
-      if (matched.length === 0) exclude(entry, "unavailable", "the pattern matches no tool in the catalog");
-      for (const t of matched) consider(t.name, entry, { kind: "optional", entry }, t);
+      if (matched.length === 0) exclude(entry, "unavailable", "the pattern matches no tool in the catalog", undefined);
+      const source: ToolSource = { kind: "optional", entry };
+      for (const t of matched) consider(t.name, entry, source, t);
       continue;
     }
-    if (!available(entry)) {
-      if (forbiddenBy(entry)) {
-        exclude(entry, "forbidden", forbiddenBy(entry));
+    const known = lookup(entry);
+    if (!available(known)) {
+      const pattern = forbiddenBy(entry, known);
+      if (pattern) {
+        exclude(entry, "forbidden", pattern, known);
         continue;
       }
       const alt = alternativeFor(entry);
-      exclude(entry, "unavailable", alt ? `replaced by ${alt}` : undefined);
-      if (alt && !candidateSet.has(keyOf(alt))) {
-        substitutions.push({ tool: entry, with: alt });
-        consider(alt, entry, { kind: "alternative", for: entry }, catalog?.get(alt));
+      exclude(entry, "unavailable", alt ? `replaced by ${alt}` : undefined, known);
+      if (alt) {
+        const altKnown = lookup(alt);
+        if (!candidateSet.has(keyOf(alt, altKnown))) {
+          substitutions.push({ tool: entry, with: alt });
+          consider(alt, entry, { kind: "alternative", for: entry }, altKnown);
+        }
       }
       continue;
     }
-    consider(entry, entry, { kind: "optional", entry }, catalog?.get(entry));
+    consider(entry, entry, { kind: "optional", entry }, known);
   }
 
-  // Step 3: fill while the limits allow.
-  const ranked = opts.rank ? opts.rank(candidates, m) : candidates;
-  for (const c of ranked) {
-    const known = c.catalogTool && c.catalogTool.name === c.tool ? c.catalogTool : catalog?.get(c.tool);
-    if (!tryGive(c.tool, c.source, known) && c.source.kind === "alternative") {
-      const i = substitutions.findIndex((s) => s.with === c.tool);
-      if (i !== -1) substitutions.splice(i, 1);
+  // Step 3: fill while the limits allow, in manifest order or the task's ranking.
+  const give = (tool: string, source: ToolSource, known: CatalogTool | undefined) => {
+    if (!tryGive(tool, source, known) && source.kind === "alternative") {
+      const s = substitutions.findIndex((x) => x.with === tool);
+      if (s !== -1) substitutions.splice(s, 1);
     }
+  };
+  if (opts.rank) {
+    const candidates: Candidate[] = cTool.map((tool, i) => {
+      const c: Candidate = { tool, entry: cEntry[i] as string, source: cSource[i] as ToolSource };
+      const known = cKnown[i];
+      if (known !== undefined) c.catalogTool = known;
+      return c;
+    });
+    for (const c of opts.rank(candidates, m)) give(c.tool, c.source, c.catalogTool !== undefined && c.catalogTool.name === c.tool ? c.catalogTool : lookup(c.tool));
+  } else {
+    for (let i = 0; i < cTool.length; i++) give(cTool[i] as string, cSource[i] as ToolSource, cKnown[i]);
   }
 
   const excluded = [...excludedBy.values()];
@@ -212,7 +240,7 @@ export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult 
     sources,
     missingRequired,
     capacity: { used: tools.length, available: capacity },
-    tokens: countTokens ? tokens : null,
+    tokens: tokensOf !== undefined ? tokens : null,
     maxTokens,
   };
 }

@@ -1,12 +1,11 @@
 /**
  * A worker thread of `checkManifestsInParallel`: claims chunks of manifest files from the
  * shared counter, parses and checks each one exactly as the main thread would, and posts
- * the results of each chunk back. Its catalog is built from the same catalog texts.
+ * the results of each chunk back. Its catalog holds the same tools, by name only.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { buildCatalog, type CatalogFileInput } from "../core/catalog.js";
 import type { CheckContext } from "../core/manifest-check.js";
-import { catalogInputFrom } from "./catalog-files.js";
 import { checkChunk, type CheckWorkerData, type CheckWorkerMessage } from "./parallel-check.js";
 import { withPlainEnv } from "./yaml-source.js";
 
@@ -18,12 +17,8 @@ function run(data: CheckWorkerData, post: (msg: CheckWorkerMessage, transfer?: A
   const chunks = Math.ceil(data.files.length / data.chunkFiles);
   withPlainEnv(() => {
     let ctx: CheckContext = { limits: data.limits };
-    if (data.catalogTexts) {
-      const inputs: CatalogFileInput[] = [];
-      for (const text of data.catalogTexts) {
-        const r = catalogInputFrom(text);
-        if ("input" in r) inputs.push(r.input);
-      }
+    if (data.catalogNames) {
+      const inputs: CatalogFileInput[] = data.catalogNames.map(({ server, names }) => ({ server, file: server, data: names }));
       ctx = { limits: data.limits, catalog: buildCatalog(inputs).catalog };
     }
     // slice() copies out of shared memory: TextDecoder does not read shared buffers.

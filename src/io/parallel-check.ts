@@ -11,7 +11,6 @@ import type { Manifest } from "../core/manifest-schema.js";
 import { makesInvalid, planApprentice, toolIndexesOf, type PlannedEntry } from "../core/plan.js";
 import { effectiveLimits } from "../core/provision.js";
 import { apprenticeJsonHead } from "../core/render-json.js";
-import type { CatalogText } from "./catalog-files.js";
 import { manifestSourceFromBytes, stemOf } from "./manifest-source.js";
 import { withPlainEnv } from "./yaml-source.js";
 
@@ -37,8 +36,12 @@ export interface CheckWorkerData {
   counter: SharedArrayBuffer;
   chunkFiles: number;
   limits: GlobalLimits;
-  /** The catalog files' texts, or null when the check has no catalog. */
-  catalogTexts: CatalogText[] | null;
+  /**
+   * The catalog's tool names by server, in catalog order, or null without a catalog: the
+   * checks need names and servers only, so workers build this much of the same catalog
+   * (same tools, same indexes) instead of parsing megabytes of tool definitions again.
+   */
+  catalogNames: { server: string; names: string[] }[] | null;
   /** Make plan entries too (ParallelCheckInput.plan). */
   plan: boolean;
 }
@@ -77,9 +80,8 @@ export interface ParallelCheckInput {
   files: readonly string[];
   contents: readonly Uint8Array[];
   limits: GlobalLimits;
-  /** The main thread's catalog; workers build the same one from `catalogTexts`. */
+  /** The main thread's catalog; workers build its names-only twin (CheckWorkerData.catalogNames). */
   catalog?: Catalog;
-  catalogTexts: CatalogText[];
   /** Also make each file's plan entry (for a cache, so that a later plan reuses it). */
   plan?: boolean;
 }
@@ -200,6 +202,16 @@ export function fromWire(file: string, bytes: Uint8Array, wire: WireCheck, limit
   return { source, checked, wire };
 }
 
+function catalogNamesOf(catalog: Catalog): { server: string; names: string[] }[] {
+  const byServer = new Map<string, string[]>();
+  for (const t of catalog.tools) {
+    const list = byServer.get(t.server);
+    if (list) list.push(t.name);
+    else byServer.set(t.server, [t.name]);
+  }
+  return [...byServer].map(([server, names]) => ({ server, names }));
+}
+
 /** Copies every file's bytes into shared memory once, for all workers to read. */
 function workerData(input: ParallelCheckInput, counter: Int32Array): CheckWorkerData {
   const { files, contents } = input;
@@ -219,7 +231,7 @@ function workerData(input: ParallelCheckInput, counter: Int32Array): CheckWorker
     counter: counter.buffer as SharedArrayBuffer,
     chunkFiles: CHUNK_FILES,
     limits: input.limits,
-    catalogTexts: input.catalog ? input.catalogTexts : null,
+    catalogNames: input.catalog ? catalogNamesOf(input.catalog) : null,
     plan: input.plan === true,
   };
 }

@@ -166,7 +166,7 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   const catalog = cat.catalog && cat.catalog.tools.length > 0 ? cat.catalog : undefined;
   const cache = overrides.cacheDir ? openCheckCache(overrides.cacheDir, { limits: config.limits, catalogTexts: catalog ? cat.texts : null }) : undefined;
   // With a cache, the checks also make plan entries (kept for the plan that usually follows).
-  const { manifests, checked } = await readManifests({ files, contents, limits: config.limits, ...(catalog ? { catalog } : {}), catalogTexts: cat.texts, plan: cache !== undefined }, cache);
+  const { manifests, checked } = await readManifests({ files, contents, limits: config.limits, ...(catalog ? { catalog } : {}), plan: cache !== undefined }, cache);
   let tokensOf: ((tool: CatalogTool) => number) | undefined;
   if (catalog && (overrides.countTokens !== false || config.targets.length > 0)) tokensOf = await tokenEstimate(catalog, checked, cache);
   const repo: LoadedRepository = { source, config, configBroken, manifests, findings: [...read.findings, ...cat.findings] };
@@ -184,7 +184,6 @@ interface ManifestFiles {
   contents: readonly Uint8Array[];
   limits: GlobalLimits;
   catalog?: Catalog;
-  catalogTexts: CatalogText[];
   plan: boolean;
 }
 

@@ -6,6 +6,7 @@ import type { Manifest } from "../../src/core/manifest-schema.js";
 import { bareServerOf, isPattern, matches } from "../../src/core/patterns.js";
 import { effectiveLimits, provision, type ProvisionOptions } from "../../src/core/provision.js";
 import { rankByTask } from "../../src/core/rank.js";
+import { referenceProvision } from "../support/reference-provision.js";
 
 // A reference matcher written from DESIGN §2 alone: `*` any run, `?` one character,
 // a bare `mcp__<server>` every tool of that server, case-sensitive; a tool of a known
@@ -192,5 +193,18 @@ describe("provisioning invariants (fast-check)", () => {
         expect(c.manifest.alternatives[s.tool]).toContain(s.with);
       }
     });
+  });
+});
+
+describe("the fast provisioning agrees with the reference form", () => {
+  it("on generated manifests and catalogs, with and without token budgets and task ranking", () => {
+    fc.assert(
+      fc.property(caseArb, fc.boolean(), (c, withoutTokens) => {
+        const { opts } = setUp(c);
+        if (withoutTokens) delete opts.tokensOf;
+        expect(provision(c.manifest, opts)).toStrictEqual(referenceProvision(c.manifest, opts));
+      }),
+      { numRuns: 5000 },
+    );
   });
 });
