@@ -6,6 +6,8 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { createRequire } from "node:module";
+import { brotliCompressSync, constants as zlibConstants } from "node:zlib";
 import { build } from "esbuild";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -21,16 +23,68 @@ const banner = `import { createRequire as __bundleCreateRequire } from "node:mod
 
 /**
  * gpt-tokenizer ships its BPE ranks as a 1 MB JavaScript array literal, which V8 takes
- * ~300 ms to compile on every start even when no catalog needs counting. As a JSON string
- * it is only scanned, and parsed (fast) when the tokenizer is first used.
+ * ~300 ms to compile on every start even when no catalog needs counting. Compressed
+ * (brotli, base64) it is a third of the size to scan at start, and it is inflated and
+ * parsed only when the tokenizer is first used (catalogs with stored estimates never).
  */
-const ranksAsJson = {
-  name: "bpe-ranks-as-json",
+const ranksCompressed = {
+  name: "bpe-ranks-compressed",
   setup(build) {
     build.onLoad({ filter: /gpt-tokenizer[\\/]esm[\\/]bpeRanks[\\/][^\\/]+\.js$/ }, async (args) => {
       const { default: ranks } = await import(pathToFileURL(args.path).href);
-      return { contents: `export default JSON.parse(${JSON.stringify(JSON.stringify(ranks))});`, loader: "js" };
+      const packed = brotliCompressSync(Buffer.from(JSON.stringify(ranks)), { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11 } }).toString("base64");
+      return {
+        // zlib is required here, when the tokenizer is first used, not imported at start-up.
+        contents: `export default JSON.parse(require("node:zlib").brotliDecompressSync(Buffer.from(${JSON.stringify(packed)}, "base64")).toString("utf8"));`,
+        loader: "js",
+      };
     });
+  },
+};
+
+/**
+ * A module that requires `target` the first time anything is read from it. Its export
+ * names are read at build time, so that listing them (as ES-module interop does) loads
+ * nothing.
+ */
+function deferredModule(target, names) {
+  return [
+    "let real;",
+    `const load = () => (real ??= require(${JSON.stringify(target)}));`,
+    `const names = ${JSON.stringify(names)};`,
+    "module.exports = new Proxy({}, {",
+    // Only the module's own names load it: `__esModule` and other probes answer from the empty target.
+    "  get: (target, key) => (names.includes(key) ? load()[key] : Reflect.get(target, key)),",
+    "  set: (_, key, value) => ((load()[key] = value), true),",
+    "  has: (target, key) => names.includes(key) || Reflect.has(target, key),",
+    "  ownKeys: () => [...names],",
+    "  getOwnPropertyDescriptor: (_, key) => (names.includes(key) ? { configurable: true, enumerable: true, get: () => load()[key] } : undefined),",
+    "});",
+  ].join("\n");
+}
+
+/**
+ * undici is required when @actions/core loads, for the proxy dispatchers of
+ * @actions/http-client, and loading it pulls in Node's http, tls and streams: about a fifth
+ * of the action's start-up; so do tunnel and @actions/exec (child_process). The action's
+ * own requests go through Octokit's fetch, so these are deferred: a stand-in loads the real
+ * module the first time anything is read from it (a proxy dispatcher, a command run).
+ */
+const DEFERRED_PACKAGES = /^(undici|tunnel|@actions\/exec)$/;
+/** Node's networking and process modules, required at load by @actions/http-client, tunnel and @actions/exec. */
+const DEFERRED_BUILTINS = /^(node:)?(http|https|tls|net|child_process)$/;
+const deferUndici = {
+  name: "defer-undici",
+  setup(build) {
+    build.onResolve({ filter: DEFERRED_PACKAGES }, async (args) => {
+      // ES imports too: esbuild reads a CommonJS module's names through its namespace object at each use.
+      if (args.pluginData === "real") return undefined;
+      const real = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: "real" });
+      return real.errors.length ? real : { path: real.path, namespace: "deferred" };
+    });
+    build.onResolve({ filter: DEFERRED_BUILTINS }, (args) => (args.namespace !== "deferred-builtin" ? { path: args.path.replace(/^node:/, ""), namespace: "deferred-builtin" } : undefined));
+    build.onLoad({ filter: /.*/, namespace: "deferred-builtin" }, (args) => ({ contents: deferredModule(`node:${args.path}`, Object.getOwnPropertyNames(createRequire(import.meta.url)(args.path))), loader: "js", resolveDir: root }));
+    build.onLoad({ filter: /.*/, namespace: "deferred" }, (args) => ({ contents: deferredModule(args.path, Object.getOwnPropertyNames(createRequire(args.path)(args.path))), loader: "js", resolveDir: root }));
   },
 };
 
@@ -49,7 +103,7 @@ export function bundleOptions(entry, outfile) {
     legalComments: "none",
     charset: "utf8",
     banner: { js: banner },
-    plugins: [ranksAsJson],
+    plugins: [ranksCompressed, deferUndici],
     logLevel: "warning",
   };
 }

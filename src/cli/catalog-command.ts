@@ -1,5 +1,8 @@
 import type { Finding } from "../core/finding.js";
+import { toolDefinitionText } from "../core/catalog.js";
+import { estimateCatalogFolder } from "../io/catalog-estimate.js";
 import { refreshServers, type ServerRefreshResult } from "../io/catalog-refresh.js";
+import { loadTokenCounter } from "../io/tokenizer.js";
 import { loadMcpConfig } from "../io/mcp-config.js";
 
 export interface CatalogRefreshArgs {
@@ -35,6 +38,28 @@ export async function catalogRefreshCommand(args: CatalogRefreshArgs, io: Comman
   if (failed > 0) {
     io.stderr(`${failed} of ${results.length} servers failed; their catalog files were left as they were.\n`);
     return 1;
+  }
+  return 0;
+}
+
+/**
+ * `apprentice-tools catalog estimate`: one line per catalog file; exit 0, or 2 when the
+ * folder cannot be read.
+ */
+export async function catalogEstimateCommand(dir: string, io: CommandIo, shown: (file: string) => string = (f) => f): Promise<number> {
+  const count = await loadTokenCounter();
+  let results;
+  try {
+    results = await estimateCatalogFolder(dir, count, toolDefinitionText);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    io.stderr(`error: cannot read the catalog folder ${shown(dir)}${code === "ENOENT" ? ": it does not exist" : `: ${(error as Error).message}`}.\nhint: give the folder with --dir, or set \`catalog:\` in apprentice-tools.yml.\n`);
+    return 2;
+  }
+  if (results.length === 0) io.stdout(`no catalog files in ${shown(dir)}\n`);
+  for (const r of results) {
+    if (r.status === "skipped") io.stdout(`- ${shown(r.file)}: ${r.reason} (skipped)\n`);
+    else io.stdout(`${r.status === "written" ? "✓" : "="} ${shown(r.file)}: ${r.tools} ${r.tools === 1 ? "tool" : "tools"} ${r.status === "written" ? "estimated" : "already estimated"}\n`);
   }
   return 0;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { stableHash } from "./labels.js";
 import { compilePattern, isValidToolName } from "./patterns.js";
 
 /**
@@ -15,8 +16,53 @@ export interface CatalogTool {
   description?: string;
   inputSchema?: unknown;
   annotations?: Record<string, unknown>;
+  /** A token estimate stored with the tool (see TOKEN_ESTIMATE_META), used while it matches the definition. */
+  storedEstimate?: StoredEstimate;
   /** Position in catalog order (files sorted by name, tools as each file lists them). */
   index: number;
+}
+
+/**
+ * The `_meta` key under which `catalog refresh` and `catalog estimate` store each tool's
+ * token estimate in its tools/list entry (MCP reserves `_meta` for such additions), so
+ * that checking and planning need not load the tokenizer.
+ */
+export const TOKEN_ESTIMATE_META = "apprentice-tools/token-estimate";
+/** The tokenizer the estimates are counted with (io/tokenizer.ts). */
+export const TOKEN_ENCODING = "cl100k_base";
+
+export interface StoredEstimate {
+  encoding: string;
+  count: number;
+  /** `definitionFingerprint` of the definition counted: a description edited since makes the estimate stale. */
+  of: string;
+}
+
+/** A stable fingerprint of what a tool's token count is made of. */
+export function definitionFingerprint(tool: Pick<CatalogTool, "name" | "description" | "inputSchema">): string {
+  return stableHash(toolDefinitionText(tool));
+}
+
+/** The tool's stored estimate, when it was counted with this tokenizer from this very definition. */
+export function storedEstimateOf(tool: CatalogTool): number | undefined {
+  const e = tool.storedEstimate;
+  if (e === undefined || e.encoding !== TOKEN_ENCODING) return undefined;
+  let valid = validEstimates.get(tool);
+  if (valid === undefined) {
+    valid = e.of === definitionFingerprint(tool);
+    validEstimates.set(tool, valid);
+  }
+  return valid ? e.count : undefined;
+}
+const validEstimates = new WeakMap<CatalogTool, boolean>();
+
+function storedEstimateIn(meta: unknown): StoredEstimate | undefined {
+  if (meta === null || typeof meta !== "object") return undefined;
+  const e = (meta as Record<string, unknown>)[TOKEN_ESTIMATE_META] as Record<string, unknown> | undefined;
+  if (e === null || typeof e !== "object") return undefined;
+  const { encoding, count, of } = e;
+  if (typeof encoding !== "string" || typeof of !== "string" || typeof count !== "number" || !Number.isSafeInteger(count) || count < 0) return undefined;
+  return { encoding, count, of };
 }
 
 export interface Catalog {
@@ -74,6 +120,8 @@ function rawToolsOf(input: CatalogFileInput, problems: CatalogProblem[]): RawToo
       if (t.description !== undefined) tool.description = t.description;
       if (t.inputSchema !== undefined) tool.inputSchema = t.inputSchema;
       if (t.annotations !== undefined) tool.annotations = t.annotations;
+      const stored = storedEstimateIn(t._meta);
+      if (stored) tool.storedEstimate = stored;
       return tool;
     });
   }
@@ -165,18 +213,18 @@ function makeCatalog(tools: CatalogTool[], byName: Map<string, CatalogTool>): Ca
 }
 
 /** The text a client sends to the model for one tool: what its token cost is made of. */
-export function toolDefinitionText(tool: CatalogTool): string {
+export function toolDefinitionText(tool: Pick<CatalogTool, "name" | "description" | "inputSchema">): string {
   return JSON.stringify({ name: tool.name, description: tool.description ?? "", input_schema: tool.inputSchema ?? { type: "object" } });
 }
 
 /** Counts tokens in a text; injected so the core stays free of any particular tokenizer. */
 export type TokenCounter = (text: string) => number;
 
-/** Per-tool token estimates, computed once per tool and cached. */
+/** Per-tool token estimates: the stored one while it holds, else counted once per tool and cached. */
 export function tokenEstimator(count: TokenCounter): (tool: CatalogTool) => number {
   const cache = new Map<CatalogTool, number>();
   return (tool) => {
-    let n = cache.get(tool);
+    let n = storedEstimateOf(tool) ?? cache.get(tool);
     if (n === undefined) {
       n = count(toolDefinitionText(tool));
       cache.set(tool, n);

@@ -1,13 +1,16 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { McpError, type Tool } from "@modelcontextprotocol/sdk/types.js";
+import { toolDefinitionText } from "../core/catalog.js";
+import { writeFileAtomic } from "./atomic-write.js";
+import { estimateOf, withEstimate } from "./catalog-estimate.js";
 import { loadMcpConfig, McpConfigError, type McpClientConfig, type McpServerEntry, type StdioServerEntry } from "./mcp-config.js";
+import { loadTokenCounter } from "./tokenizer.js";
 
-/** One tool as a catalog file stores it: the fields of an MCP `tools/list` entry, nothing else. */
-export type CatalogTool = Pick<Tool, "name" | "title" | "description" | "inputSchema" | "annotations" | "outputSchema">;
+/** One tool as a catalog file stores it: the fields of an MCP `tools/list` entry (the token estimate goes in `_meta`). */
+export type CatalogTool = Pick<Tool, "name" | "title" | "description" | "inputSchema" | "annotations" | "outputSchema" | "_meta">;
 
 /** What happened to one server of the configuration, in file order. */
 export type ServerRefreshResult =
@@ -71,7 +74,10 @@ async function refreshEntry(entry: McpServerEntry, options: RefreshServersOption
   }
   const file = path.join(options.outDir, `${server}.json`);
   try {
-    await writeFileAtomic(file, `${JSON.stringify({ tools }, null, 2)}\n`);
+    // Each tool with its token estimate, so that checks need not load the tokenizer.
+    const count = await loadTokenCounter();
+    const entries = tools.map((tool) => withEstimate(tool as Record<string, unknown>, estimateOf(tool, count, toolDefinitionText(tool))).entry);
+    await writeFileAtomic(file, `${JSON.stringify({ tools: entries }, null, 2)}\n`);
   } catch (error) {
     return { server, ok: false, status: "failed", error: `could not write ${file}: ${String(error)}` };
   }
@@ -130,9 +136,10 @@ async function listServerTools(entry: StdioServerEntry, timeoutMs: number, log: 
 }
 
 function toCatalogTool(tool: Tool): CatalogTool {
-  const { name, title, description, inputSchema, annotations, outputSchema } = tool;
+  const { name, title, description, inputSchema, annotations, outputSchema, _meta } = tool;
   return {
     name,
+    ...(_meta !== undefined && { _meta }),
     ...(title !== undefined && { title }),
     ...(description !== undefined && { description }),
     inputSchema,
@@ -244,19 +251,6 @@ async function isDirectory(dir: string): Promise<boolean> {
     return (await stat(dir)).isDirectory();
   } catch {
     return false;
-  }
-}
-
-/** Temp file + rename in the same folder, so a reader never sees half a catalog. */
-async function writeFileAtomic(file: string, content: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
-  try {
-    await writeFile(temp, content, { encoding: "utf8", flag: "wx" });
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
   }
 }
 

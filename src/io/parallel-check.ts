@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { Catalog } from "../core/catalog.js";
 import type { GlobalLimits } from "../core/config-schema.js";
 import type { Finding } from "../core/finding.js";
@@ -236,7 +236,9 @@ function workerData(input: ParallelCheckInput, counter: Int32Array): CheckWorker
   };
 }
 
-function startWorkers(script: URL, count: number, data: CheckWorkerData, onChunk: (index: number, chunk: WireChunk) => void): { worker: Worker; finished: Promise<void> }[] {
+/** Loaded when first needed: most runs check too few files for threads, and the module costs start-up time. */
+async function startWorkers(script: URL, count: number, data: CheckWorkerData, onChunk: (index: number, chunk: WireChunk) => void): Promise<{ worker: Worker; finished: Promise<void> }[]> {
+  const { Worker } = await import("node:worker_threads");
   return Array.from({ length: count }, () => {
     const worker = new Worker(script, { workerData: data });
     const finished = new Promise<void>((resolve) => {
@@ -270,7 +272,7 @@ export async function checkManyManifests(input: ParallelCheckInput, minFiles = P
       const i = index * CHUNK_FILES + k;
       return fromWire(files[i] as string, contents[i] as Uint8Array, w, input.limits);
     });
-  const workers = script && threads > 1 ? startWorkers(script, threads - 1, workerData(input, counter), (index, wire) => (results[index] = chunkFromWire(index, wire))) : [];
+  const workers = script && threads > 1 ? await startWorkers(script, threads - 1, workerData(input, counter), (index, chunk) => (results[index] = chunkFromWire(index, chunk))) : [];
 
   // The main thread takes its share while the workers start.
   const ctx = input.catalog ? { limits: input.limits, catalog: input.catalog } : { limits: input.limits };

@@ -1,4 +1,4 @@
-import { buildCatalog, tokenEstimator, toolDefinitionText, type Catalog, type CatalogFileInput, type CatalogTool, type TokenCounter } from "../core/catalog.js";
+import { buildCatalog, storedEstimateOf, toolDefinitionText, type Catalog, type CatalogFileInput, type CatalogTool, type TokenCounter } from "../core/catalog.js";
 import { checkConfig } from "../core/config-check.js";
 import { DEFAULT_CATALOG, type Config, type GlobalLimits } from "../core/config-schema.js";
 import { makeFinding, type Finding } from "../core/finding.js";
@@ -217,21 +217,27 @@ async function readManifests(input: ManifestFiles, cache: CheckCache | undefined
 }
 
 /**
- * Token estimates of catalog tools. With a cache, estimates made in earlier runs are
- * reused, and the tokenizer (slow to load) is loaded only when a tool that a plan of
- * these manifests may give has no estimate yet.
+ * Token estimates of catalog tools. An estimate stored in the catalog (`_meta`, written by
+ * `catalog refresh` and `catalog estimate`) is used while it matches the tool's definition;
+ * with a cache, estimates made in earlier runs are reused too. The tokenizer (slow to
+ * load) is loaded only when a tool that a plan of these manifests may give has neither.
  */
 async function tokenEstimate(catalog: Catalog, checked: readonly CheckedManifest[] | undefined, cache: CheckCache | undefined): Promise<(tool: CatalogTool) => number> {
-  if (!cache || !checked) return tokenEstimator(await loadTokenCounter());
-  const known = cache.tokens;
-  // Entries planned already name the tools they give; the others may give any tool they list.
-  const estimated = (tool: CatalogTool | undefined) => tool === undefined || known.has(tool.name);
-  const complete =
-    checked.every((c) => c.planned === undefined || c.planned.toolIndexes.every((index) => estimated(catalog.tools[index]))) &&
-    [...toolsAPlanMayGive(checked.filter((c) => c.planned === undefined).map((c) => c.manifest), catalog)].every(estimated);
+  const known = cache?.tokens ?? new Map<string, number>();
+  const estimated = (tool: CatalogTool | undefined) => tool === undefined || storedEstimateOf(tool) !== undefined || known.has(tool.name);
+  let complete: boolean;
+  if (!checked) {
+    // Manifests not checked yet: any tool of the catalog may be given.
+    complete = catalog.tools.every(estimated);
+  } else {
+    // Entries planned already name the tools they give; the others may give any tool they list.
+    complete =
+      checked.every((c) => c.planned === undefined || c.planned.toolIndexes.every((index) => estimated(catalog.tools[index]))) &&
+      [...toolsAPlanMayGive(checked.filter((c) => c.planned === undefined).map((c) => c.manifest), catalog)].every(estimated);
+  }
   const count: TokenCounter | undefined = complete ? undefined : await loadTokenCounter();
   return (tool) => {
-    let n = known.get(tool.name);
+    let n = storedEstimateOf(tool) ?? known.get(tool.name);
     if (n === undefined) {
       if (!count) throw new Error(`No token estimate for ${tool.name}, and no tokenizer loaded (a tool outside toolsAPlanMayGive).`);
       n = count(toolDefinitionText(tool));

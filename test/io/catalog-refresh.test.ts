@@ -4,8 +4,10 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { catalogRefreshCommand } from "../../src/cli/catalog-command.js";
+import { definitionFingerprint, TOKEN_ESTIMATE_META, toolDefinitionText } from "../../src/core/catalog.js";
 import { refreshCatalog } from "../../src/io/catalog-refresh.js";
 import { firstJsonErrorOffset, loadMcpConfig, McpConfigError, parseMcpConfig } from "../../src/io/mcp-config.js";
+import { loadTokenCounter } from "../../src/io/tokenizer.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const echoServerPath = fileURLToPath(new URL("../fixtures/mcp/echo-server.ts", import.meta.url));
@@ -61,10 +63,14 @@ describe("refreshCatalog", () => {
     expect(text).toBe(`${JSON.stringify(catalog, null, 2)}\n`);
     expect(Object.keys(catalog)).toEqual(["tools"]);
     expect(catalog.tools.map((t) => t["name"])).toEqual(["echo", "add", "reverse", "repeat", "shout"]);
+    const count = await loadTokenCounter();
     for (const tool of catalog.tools) {
-      expect(Object.keys(tool).every((k) => ["name", "title", "description", "inputSchema", "annotations", "outputSchema"].includes(k))).toBe(true);
+      expect(Object.keys(tool).every((k) => ["name", "title", "description", "inputSchema", "annotations", "outputSchema", "_meta"].includes(k))).toBe(true);
+      // Each tool carries its token estimate, counted from exactly its definition.
+      const definition = { name: tool["name"] as string, description: tool["description"] as string | undefined, inputSchema: tool["inputSchema"] };
+      expect(tool["_meta"]).toEqual({ [TOKEN_ESTIMATE_META]: { encoding: "cl100k_base", count: count(toolDefinitionText(definition)), of: definitionFingerprint(definition) } });
     }
-    expect(catalog.tools[0]).toEqual({
+    expect(catalog.tools[0]).toMatchObject({
       name: "echo",
       description: "Returns the text it is given.",
       inputSchema: {

@@ -1,0 +1,89 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runCli } from "../../src/cli/main.js";
+import { buildCatalog, definitionFingerprint, storedEstimateOf, TOKEN_ESTIMATE_META, toolDefinitionText } from "../../src/core/catalog.js";
+import { loadTokenCounter } from "../../src/io/tokenizer.js";
+
+// `catalog estimate` stores token estimates in the catalog; plans use them while they
+// match the definition and count again once a tool is edited.
+
+const temps: string[] = [];
+afterAll(() => {
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true });
+});
+
+const TOOLS = [
+  { name: "read_file", description: "Read a file from the workspace and return its text.", inputSchema: { type: "object", properties: { path: { type: "string" } }, required: ["path"] } },
+  { name: "grep", description: "Search files for a regular expression.", inputSchema: { type: "object", properties: { pattern: { type: "string" } } }, _meta: { "example.com/other": 1 } },
+];
+
+function repo(): string {
+  const dir = mkdtempSync(join(tmpdir(), "apprentice-tools-estimate-"));
+  temps.push(dir);
+  mkdirSync(join(dir, "manifests/catalog"), { recursive: true });
+  writeFileSync(join(dir, "manifests/reviewer.yaml"), "apprentice_type: reviewer\ndescription: Reviews\nrequired_tools: [read_file]\noptional_tools: [grep]\n");
+  writeFileSync(join(dir, "manifests/catalog/fs.json"), JSON.stringify({ tools: TOOLS }));
+  writeFileSync(join(dir, "manifests/catalog/names.json"), JSON.stringify(["list_dir"]));
+  writeFileSync(join(dir, "manifests/catalog/shell.yaml"), "- run_command\n");
+  return dir;
+}
+
+async function cli(cwd: string, ...argv: string[]) {
+  let stdout = "";
+  let stderr = "";
+  const code = await runCli(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), cwd, env: {} });
+  return { code, stdout, stderr };
+}
+
+const tokensOf = (plan: string) => (JSON.parse(plan) as { apprentices: { tokens: number }[] }).apprentices[0]?.tokens;
+
+describe("catalog estimate", () => {
+  it("stores each tool's estimate, keeps other _meta keys, skips what it cannot count, and is idempotent", async () => {
+    const dir = repo();
+    const before = await cli(dir, "plan", "--format", "json");
+    const r = await cli(dir, "catalog", "estimate");
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n").filter(Boolean)).toEqual([
+      "✓ manifests/catalog/fs.json: 2 tools estimated",
+      "- manifests/catalog/names.json: a list of names has no tool definitions to count (skipped)",
+      "- manifests/catalog/shell.yaml: a YAML catalog is left as written (estimates are stored in tools/list JSON files) (skipped)",
+    ]);
+    const count = await loadTokenCounter();
+    const written = JSON.parse(readFileSync(join(dir, "manifests/catalog/fs.json"), "utf8")) as { tools: (typeof TOOLS)[number][] };
+    written.tools.forEach((tool, i) => {
+      const original = TOOLS[i] as (typeof TOOLS)[number];
+      expect(tool._meta).toEqual({ ...original._meta, [TOKEN_ESTIMATE_META]: { encoding: "cl100k_base", count: count(toolDefinitionText(original)), of: definitionFingerprint(original) } });
+    });
+    const text = readFileSync(join(dir, "manifests/catalog/fs.json"), "utf8");
+    const again = await cli(dir, "catalog", "estimate");
+    expect(again.stdout).toContain("= manifests/catalog/fs.json: 2 tools already estimated");
+    expect(readFileSync(join(dir, "manifests/catalog/fs.json"), "utf8")).toBe(text);
+    // The plan is the same with the stored estimates as with the tokenizer.
+    expect(await cli(dir, "plan", "--format", "json")).toEqual(before);
+  });
+
+  it("an estimate whose tool was edited since is not used", async () => {
+    const dir = repo();
+    await cli(dir, "catalog", "estimate");
+    const file = join(dir, "manifests/catalog/fs.json");
+    const data = JSON.parse(readFileSync(file, "utf8")) as { tools: { description: string }[] };
+    (data.tools[0] as { description: string }).description = "Read a file. ".repeat(40);
+    writeFileSync(file, JSON.stringify(data));
+    const catalog = buildCatalog([{ server: "fs", file: "fs.json", data }]).catalog;
+    expect(storedEstimateOf(catalog.get("read_file") as NonNullable<ReturnType<typeof catalog.get>>)).toBeUndefined();
+    expect(storedEstimateOf(catalog.get("grep") as NonNullable<ReturnType<typeof catalog.get>>)).toBeGreaterThan(0);
+    // The plan counts the edited definition: the same as with no estimates at all.
+    const fresh = repo();
+    writeFileSync(join(fresh, "manifests/catalog/fs.json"), JSON.stringify({ tools: data.tools.map((t) => ({ ...t, _meta: undefined })) }));
+    expect(tokensOf((await cli(dir, "plan", "--format", "json")).stdout)).toBe(tokensOf((await cli(fresh, "plan", "--format", "json")).stdout));
+  });
+
+  it("says clearly when the folder does not exist", async () => {
+    const dir = repo();
+    const r = await cli(dir, "catalog", "estimate", "--dir", "nowhere");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("error: cannot read the catalog folder nowhere: it does not exist.\nhint: give the folder with --dir, or set `catalog:` in apprentice-tools.yml.\n");
+  });
+});
