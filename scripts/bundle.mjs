@@ -7,6 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { createRequire } from "node:module";
+import { Buffer } from "node:buffer";
 import { brotliCompressSync, constants as zlibConstants } from "node:zlib";
 import { build } from "esbuild";
 
