@@ -44,11 +44,26 @@ const ranksCompressed = {
 };
 
 /**
- * A module that requires `target` the first time anything is read from it. Its export
- * names are read at build time, so that listing them (as ES-module interop does) loads
- * nothing.
+ * A module that requires `target` the first time anything is read from it. A package's
+ * export names are read at build time (they are fixed by package-lock.json), so that
+ * listing them, as ES-module interop does, loads nothing.
  */
 function deferredModule(target, names) {
+  if (names === null) {
+    // Names unknown at build time: any string key but the interop probe loads the module.
+    return [
+      "let real;",
+      `const load = () => (real ??= require(${JSON.stringify(target)}));`,
+      "const lazy = (key) => typeof key === \"string\" && key !== \"__esModule\";",
+      "module.exports = new Proxy({}, {",
+      "  get: (target, key) => (lazy(key) ? load()[key] : Reflect.get(target, key)),",
+      "  set: (_, key, value) => ((load()[key] = value), true),",
+      "  has: (target, key) => (lazy(key) ? key in load() : Reflect.has(target, key)),",
+      "  ownKeys: () => Reflect.ownKeys(load()),",
+      "  getOwnPropertyDescriptor: (_, key) => { const d = Object.getOwnPropertyDescriptor(load(), key); return d && { ...d, configurable: true }; },",
+      "});",
+    ].join("\n");
+  }
   return [
     "let real;",
     `const load = () => (real ??= require(${JSON.stringify(target)}));`,
@@ -83,8 +98,10 @@ const deferUndici = {
       const real = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: "real" });
       return real.errors.length ? real : { path: real.path, namespace: "deferred" };
     });
-    build.onResolve({ filter: DEFERRED_BUILTINS }, (args) => (args.namespace !== "deferred-builtin" ? { path: args.path.replace(/^node:/, ""), namespace: "deferred-builtin" } : undefined));
-    build.onLoad({ filter: /.*/, namespace: "deferred-builtin" }, (args) => ({ contents: deferredModule(`node:${args.path}`, Object.getOwnPropertyNames(createRequire(import.meta.url)(args.path))), loader: "js", resolveDir: root }));
+    // Node's own modules: only where CommonJS requires them. An ES namespace import needs the
+    // module's export names up front, and those differ between Node versions (dist/ must not).
+    build.onResolve({ filter: DEFERRED_BUILTINS }, (args) => (args.kind === "require-call" && args.namespace !== "deferred-builtin" ? { path: args.path.replace(/^node:/, ""), namespace: "deferred-builtin" } : undefined));
+    build.onLoad({ filter: /.*/, namespace: "deferred-builtin" }, (args) => ({ contents: deferredModule(`node:${args.path}`, null), loader: "js", resolveDir: root }));
     build.onLoad({ filter: /.*/, namespace: "deferred" }, (args) => ({ contents: deferredModule(args.path, Object.getOwnPropertyNames(createRequire(args.path)(args.path))), loader: "js", resolveDir: root }));
   },
 };

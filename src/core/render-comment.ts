@@ -1,3 +1,4 @@
+import { groupDigits } from "./render-text.js";
 import type { Finding } from "./finding.js";
 import { details, mdCode, mdText } from "./markdown.js";
 import type { ApprenticeDiff, ApprenticePlan, PlanDiff } from "./plan.js";
@@ -191,6 +192,6 @@ export function renderPlanComment(input: PlanCommentInput): string {
   }
   if (blocks.length) parts.push(blocks.join("\n\n"));
 
-  if (budget.omitted > 0) parts.push(`> [!NOTE]\n> Shortened to fit GitHub's ${GITHUB_BODY_LIMIT.toLocaleString("en-US")}-character limit: ${plural(budget.omitted, "part")} left out. The job summary of the check has the full plan.`);
+  if (budget.omitted > 0) parts.push(`> [!NOTE]\n> Shortened to fit GitHub's ${groupDigits(GITHUB_BODY_LIMIT)}-character limit: ${plural(budget.omitted, "part")} left out. The job summary of the check has the full plan.`);
   return clip([...parts, ...footer].join("\n\n"), limit);
 }

@@ -1,7 +1,7 @@
 import type { Finding, FindingSummary } from "./finding.js";
 import { details, mdCode, mdTable, mdText } from "./markdown.js";
 import { describeExclusion, describeSource, type ApprenticePlan, type Plan } from "./plan.js";
-import { capacityBar } from "./render-text.js";
+import { capacityBar, groupDigits } from "./render-text.js";
 
 const STATUS_ICON: Record<ApprenticePlan["status"], string> = { ok: "✅ ok", degraded: "⚠️ degraded", invalid: "❌ invalid" };
 const SEVERITY_ICON: Record<Finding["severity"], string> = { error: "❌ error", warning: "⚠️ warning", notice: "ℹ️ notice" };
@@ -18,7 +18,7 @@ export function renderFindingsMarkdown(findings: readonly Finding[], summary: Fi
 }
 
 export function renderApprenticeMarkdown(a: ApprenticePlan): string {
-  const tokens = a.tokens === null ? "" : ` · ~${a.tokens.toLocaleString("en-US")} tokens${a.max_tokens !== null ? ` of ${a.max_tokens.toLocaleString("en-US")}` : ""}`;
+  const tokens = a.tokens === null ? "" : ` · ~${groupDigits(a.tokens)} tokens${a.max_tokens !== null ? ` of ${groupDigits(a.max_tokens)}` : ""}`;
   const head = `### ${mdText(a.apprentice_type)} — ${STATUS_ICON[a.status]}\n\n\`${capacityBar(a.capacity.used, a.capacity.available)}\` tools${tokens} · ${mdCode(a.file)}`;
   const missing = a.missing_required.length ? `\n\n⚠️ Missing required: ${a.missing_required.map((t) => mdCode(t)).join(", ")}` : "";
   const subs = new Map(a.substitutions.map((s) => [s.with, s.tool]));
@@ -41,7 +41,7 @@ export function renderCapacityChart(plan: Plan): string {
 
 export function renderPlanMarkdown(plan: Plan, opts: { chart?: boolean } = {}): string {
   const l = plan.limits;
-  const summaryRows = plan.apprentices.map((a) => [mdText(a.apprentice_type), STATUS_ICON[a.status], `\`${capacityBar(a.capacity.used, a.capacity.available, 12)}\``, a.tokens === null ? "—" : a.tokens.toLocaleString("en-US"), String(a.excluded.length)]);
+  const summaryRows = plan.apprentices.map((a) => [mdText(a.apprentice_type), STATUS_ICON[a.status], `\`${capacityBar(a.capacity.used, a.capacity.available, 12)}\``, a.tokens === null ? "—" : groupDigits(a.tokens), String(a.excluded.length)]);
   const parts = [
     `## Provisioning plan\n\nLimits: max_tools ${l.max_tools} − safety_margin ${l.safety_margin}${l.max_tokens !== null ? `, max_tokens ${l.max_tokens}` : ""}.`,
     plan.apprentices.length ? mdTable(["Apprentice", "Status", "Capacity", "Tokens", "Excluded"], summaryRows) : "_No manifests._",

@@ -1,3 +1,4 @@
+import { groupDigits } from "../core/render-text.js";
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, YAMLMap, YAMLSeq, type Document, type Node } from "yaml";
 import { makeFinding, type Finding, type Position } from "../core/finding.js";
 import type { DocPath, Locator } from "../core/locator.js";
@@ -63,7 +64,7 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
 /** Decodes bytes as UTF-8, or says where the first byte that is not UTF-8 is. */
 export function decodeUtf8(file: string, bytes: Uint8Array): { text: string } | { finding: Finding } {
   if (bytes.byteLength > MAX_FILE_BYTES) {
-    const size = bytes.byteLength.toLocaleString("en-US");
+    const size = groupDigits(bytes.byteLength);
     return {
       finding: makeFinding(file, undefined, "error", "file-too-large", `${file} is ${size} bytes (${(bytes.byteLength / 1024 / 1024).toFixed(1)} MiB); files over 1 MiB (1,048,576 bytes) are not read.`, "A manifest is a few kilobytes; a file this large is almost certainly not one, and parsing it would slow every check.", ["Move this file out of the manifests folder, or narrow `manifests:` in apprentice-tools.yml so that it is not matched."]),
     };

@@ -5,7 +5,7 @@ import { makeFinding, summarize } from "../../src/core/finding.js";
 import { diffPlans, planWithChanges, type ApprenticePlan, type Plan } from "../../src/core/plan.js";
 import { renderPlanJson } from "../../src/core/render-json.js";
 import { renderFindingsMarkdown, renderPlanMarkdown } from "../../src/core/render-markdown.js";
-import { capacityBar, renderDiffText, renderPlanText } from "../../src/core/render-text.js";
+import { capacityBar, groupDigits, renderDiffText, renderPlanText } from "../../src/core/render-text.js";
 import { manifestSourceFromBytes } from "../../src/io/repository.js";
 import { checkBytes, fixtureCatalog } from "../support/manifest-fixtures.js";
 
@@ -203,5 +203,11 @@ describe("markdown renderer", () => {
     expect(prose).not.toMatch(/@(?!\u200b)/);
     expect(md).toContain("&#60;img src=x onerror=alert(1)&#62;");
     expect(md.split("\n").filter((l) => l.startsWith("| ❌") || l.startsWith("| ⚠️")).every((l) => l.split(" | ").length === 5)).toBe(true);
+  });
+});
+
+describe("groupDigits", () => {
+  it("writes whole numbers as toLocaleString('en-US') does", () => {
+    for (const n of [0, 7, 999, 1000, 12345, 1048576, -1234567, Number.MAX_SAFE_INTEGER, 1.5, NaN]) expect(groupDigits(n)).toBe(Number.isSafeInteger(n) ? n.toLocaleString("en-US") : String(n));
   });
 });
