@@ -18,22 +18,31 @@ import { wirePlanned, type WireCheck } from "./parallel-check.js";
  * few are kept. Token estimates of catalog tools live in a file of their own, keyed by the
  * catalog alone, so that the plan that counts them does not rewrite the checks.
  *
+ * A file that had settled when it was read (see FileStamp) is also found by its stamp, so
+ * that a later run need not read and hash it again, as git's index does.
+ *
  * Layout: a first line naming the format, a line of JSON (the context and, per entry, its
- * key, type, findings, planned tools and where its plan text lies), then the plan texts
+ * key, file stamp, type, findings, planned tools and where its plan text lies), then the plan texts
  * one after the other. Reading is one file read and one small JSON parse; a plan text is
  * decoded only when it is written out. Writing is atomic (a temp file renamed); a
  * missing, unreadable or foreign file is simply a cache miss. The cache never changes a
  * result, only how fast it comes.
  */
 
-const MAGIC = "apprentice-tools check cache 3\n";
+const MAGIC = "apprentice-tools check cache 4\n";
 const TOKENS_FORMAT = 1;
 const KEEP_CONTEXTS = 4;
 
 export interface CheckCache {
-  /** The stored check of this file with these bytes, if any. */
-  get(file: string, bytes: Uint8Array): WireCheck | undefined;
-  set(file: string, bytes: Uint8Array, check: WireCheck): void;
+  /**
+   * The stored check of this file with these bytes, if any. With `stamp` (the file's
+   * FileStamp key, given only for a file that had settled when read), the entry also
+   * remembers it, for `getStamped` in later runs.
+   */
+  get(file: string, bytes: Uint8Array, stamp?: string): WireCheck | undefined;
+  /** The stored check of the file as it was when it last had this stamp: found without reading the file. */
+  getStamped(file: string, stamp: string): WireCheck | undefined;
+  set(file: string, bytes: Uint8Array, check: WireCheck, stamp?: string): void;
   /** Token estimates of catalog tools, by tool name (names are unique in a catalog). */
   readonly tokens: Map<string, number>;
   /** Writes what changed: only entries used in this run are kept. */
@@ -43,6 +52,9 @@ export interface CheckCache {
 /** One stored entry as the header lists it: the plan text is at [at, at + bytes) of the texts that follow. */
 interface HeaderEntry {
   key: string;
+  /** The file and its FileStamp key when its bytes were read, if it had settled by then. */
+  file?: string;
+  stamp?: string;
   type?: string;
   findings: WireCheck["findings"];
   sourceFindings: WireCheck["sourceFindings"];
@@ -57,6 +69,8 @@ interface Header {
 /** An entry of this run. */
 interface Live {
   wire: WireCheck;
+  file?: string;
+  stamp?: string;
 }
 
 /** Sizes and times of this program's own modules: any rebuild or edit changes them. */
@@ -108,12 +122,17 @@ function readEntries(file: string, context: string): { header: Header; buf: Buff
 function storedWire(e: HeaderEntry, buf: Buffer, textsAt: number): Live | undefined {
   const wire: WireCheck = { findings: e.findings, sourceFindings: e.sourceFindings };
   if (e.type !== undefined) wire.type = e.type;
-  if (!e.planned) return { wire };
+  const live: Live = { wire };
+  if (typeof e.file === "string" && typeof e.stamp === "string") {
+    live.file = e.file;
+    live.stamp = e.stamp;
+  }
+  if (!e.planned) return live;
   const { invalid, toolIndexes, at, bytes } = e.planned;
   const start = textsAt + at;
   if (!Number.isInteger(start) || !Number.isInteger(bytes) || start + bytes > buf.length || !Array.isArray(toolIndexes)) return undefined;
   wire.planned = wirePlanned(invalid, toolIndexes, buf.subarray(start, start + bytes));
-  return { wire };
+  return live;
 }
 
 /**
@@ -132,7 +151,13 @@ export function openCheckCache(dir: string, context: { limits: GlobalLimits; cat
 
   const stored = readEntries(entriesFile, contextId);
   const old = new Map<string, HeaderEntry>();
-  for (const e of stored?.header.entries ?? []) if (e && typeof e.key === "string") old.set(e.key, e);
+  /** `file\0stamp` → content key. */
+  const stamped = new Map<string, string>();
+  for (const e of stored?.header.entries ?? []) {
+    if (!e || typeof e.key !== "string") continue;
+    old.set(e.key, e);
+    if (typeof e.file === "string" && typeof e.stamp === "string") stamped.set(`${e.file}\0${e.stamp}`, e.key);
+  }
   const used = new Map<string, Live>();
   let changed = false;
 
@@ -171,8 +196,12 @@ export function openCheckCache(dir: string, context: { limits: GlobalLimits; cat
     const entries: HeaderEntry[] = [];
     const texts: Uint8Array[] = [];
     let at = 0;
-    for (const [key, { wire }] of live) {
+    for (const [key, { wire, file, stamp }] of live) {
       const e: HeaderEntry = { key, findings: wire.findings, sourceFindings: wire.sourceFindings };
+      if (file !== undefined && stamp !== undefined) {
+        e.file = file;
+        e.stamp = stamp;
+      }
       if (wire.type !== undefined) e.type = wire.type;
       if (wire.planned) {
         const { raw } = wire.planned;
@@ -201,8 +230,25 @@ export function openCheckCache(dir: string, context: { limits: GlobalLimits; cat
 
   return {
     tokens,
-    get(path, bytes) {
+    get(path, bytes, stamp) {
       const key = keyOf(path, bytes);
+      let live = used.get(key);
+      if (!live) {
+        const e = old.get(key);
+        live = e && stored ? storedWire(e, stored.buf, stored.textsAt) : undefined;
+        if (!live) return undefined;
+        used.set(key, live);
+      }
+      if (stamp !== undefined && (live.file !== path || live.stamp !== stamp)) {
+        live.file = path;
+        live.stamp = stamp;
+        changed = true;
+      }
+      return live.wire;
+    },
+    getStamped(path, stamp) {
+      const key = stamped.get(`${path}\0${stamp}`);
+      if (key === undefined) return undefined;
       const hit = used.get(key);
       if (hit) return hit.wire;
       const e = old.get(key);
@@ -211,8 +257,8 @@ export function openCheckCache(dir: string, context: { limits: GlobalLimits; cat
       used.set(key, live);
       return live.wire;
     },
-    set(path, bytes, check) {
-      used.set(keyOf(path, bytes), { wire: check });
+    set(path, bytes, check, stamp) {
+      used.set(keyOf(path, bytes), stamp === undefined ? { wire: check } : { wire: check, file: path, stamp });
       changed = true;
     },
     save() {

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import picomatch from "picomatch";
 import { glob } from "tinyglobby";
@@ -16,24 +16,51 @@ export interface FileSource {
   read(path: string): Promise<Uint8Array | undefined>;
   /** True when `path` is a directory. */
   isDirectory(path: string): Promise<boolean>;
+  /**
+   * Working trees only: what the file system says of the file now (see FileStamp), so that
+   * a cache can trust its earlier reading of an unchanged file without reading it again.
+   */
+  stamp?(path: string): FileStamp | undefined;
+  /** Working trees only: the file's bytes, synchronously, for reading a file only when asked. */
+  readSync?(path: string): Uint8Array | undefined;
+}
+
+/**
+ * A file's size, inode, and change and modification times, as git's index keeps them. The
+ * change time moves on every write and cannot be set back, so an equal stamp means the
+ * file was not written since, provided it had settled (`settledBy`) when it was read.
+ */
+export interface FileStamp {
+  key: string;
+  /** The later of the change and modification times, in ms since the epoch. */
+  changedAt: number;
 }
 
 export function workingTree(root: string): FileSource {
+  const readSync = (path: string): Uint8Array | undefined => {
+    try {
+      // Synchronous on purpose: manifests are small, and for thousands of them one
+      // readFileSync each is about ten times faster than the promise API's file handles.
+      return readFileSync(join(root, path));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+      throw err;
+    }
+  };
   return {
     label: "working tree",
+    readSync,
+    stamp(path) {
+      const s = statSync(join(root, path), { bigint: true, throwIfNoEntry: false });
+      if (!s?.isFile()) return undefined;
+      return { key: `${s.size}:${s.ino}:${s.ctimeNs}:${s.mtimeNs}`, changedAt: Number((s.ctimeNs > s.mtimeNs ? s.ctimeNs : s.mtimeNs) / 1_000_000n) };
+    },
     async glob(patterns, ignore = []) {
       const files = await glob([...patterns], { cwd: root, ignore: [...ignore, "**/node_modules/**"], dot: false, onlyFiles: true, expandDirectories: false });
       return files.map((f) => f.split(sep).join("/")).sort();
     },
     async read(path) {
-      try {
-        // Synchronous on purpose: manifests are small, and for thousands of them one
-        // readFileSync each is about ten times faster than the promise API's file handles.
-        return readFileSync(join(root, path));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
-        throw err;
-      }
+      return readSync(path);
     },
     async isDirectory(path) {
       const { stat } = await import("node:fs/promises");

@@ -53,6 +53,8 @@ export interface CheckWorkerData {
  */
 export interface WireCheck {
   type?: string;
+  /** The manifest, when no plan entry was made for it (a cache keeps only the entry). */
+  manifest?: Manifest;
   findings: Finding[];
   sourceFindings: Finding[];
   planned?: WirePlanned;
@@ -113,9 +115,9 @@ function workerScript(): URL | undefined {
  * it (a finding made after the check, such as a duplicate type). The worker that checked
  * it already placed every finding of its own.
  */
-function lazySource(file: string, stem: string, bytes: Uint8Array, findings: Finding[]): ManifestSource {
+function lazySource(file: string, stem: string, bytes: Uint8Array | (() => Uint8Array), findings: Finding[]): ManifestSource {
   let parsed: ManifestSource | undefined;
-  const full = () => (parsed ??= manifestSourceFromBytes(file, bytes));
+  const full = () => (parsed ??= manifestSourceFromBytes(file, typeof bytes === "function" ? bytes() : bytes));
   const locate: Locator = (path, part) => full().locate(path, part);
   return {
     file,
@@ -164,6 +166,9 @@ export function checkChunk(files: readonly string[], bytesOf: (i: number) => Uin
         const json = apprenticeJsonHead(entry);
         texts += json;
         result.planned = { invalid: makesInvalid(checked.findings), toolIndexes: toolIndexesOf(entry, ctx.catalog), bytes: Buffer.byteLength(json) };
+      } else if (!plan) {
+        // No cache to fill: whoever asked will plan, and needs the manifest itself.
+        result.manifest = m;
       }
     }
     results.push(result);
@@ -185,12 +190,16 @@ export function unpackChunk(chunk: WireChunk): WireCheck[] {
 
 /**
  * A file's results from its wire form. The manifest is read again from the bytes the
- * first time something asks for it (its check, minus catalog rules, gives the same one).
+ * first time something asks for it (its check, minus catalog rules, gives the same one);
+ * `bytes` may be a function that reads the file then.
  */
-export function fromWire(file: string, bytes: Uint8Array, wire: WireCheck, limits: GlobalLimits): FileResult {
+export function fromWire(file: string, bytes: Uint8Array | (() => Uint8Array), wire: WireCheck, limits: GlobalLimits): FileResult {
   const source = lazySource(file, stemOf(file), bytes, wire.sourceFindings);
   const checked: CheckedManifest = { file, stem: source.stem, findings: wire.findings, locate: source.locate };
-  if (wire.type !== undefined) {
+  if (wire.manifest !== undefined) {
+    checked.manifest = wire.manifest;
+    checked.type = wire.manifest.apprentice_type;
+  } else if (wire.type !== undefined) {
     let manifest: Manifest | undefined;
     checked.type = wire.type;
     Object.defineProperty(checked, "manifest", {

@@ -11,7 +11,7 @@ import { catalogInputFrom, decodeCatalogFile, type CatalogText } from "./catalog
 import type { FileSource } from "./file-source.js";
 import { manifestSourceFromBytes } from "./manifest-source.js";
 import { openCheckCache, type CheckCache } from "./check-cache.js";
-import { checkManyManifests, fromWire, type ParallelCheckResult } from "./parallel-check.js";
+import { checkManyManifests, fromWire, type ParallelCheckResult, type WireCheck } from "./parallel-check.js";
 import { loadTokenCounter } from "./tokenizer.js";
 import { decodeUtf8, parseYamlSource, withPlainEnv } from "./yaml-source.js";
 
@@ -162,11 +162,12 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   const globs = await manifestGlobs(source, config, overrides);
   const ignore = cat.catalogPath ? [`${cat.catalogPath}/**`] : [];
   const files = await source.glob(globs, ignore);
-  const contents = await Promise.all(files.map(async (file) => (await source.read(file)) ?? new Uint8Array()));
   const catalog = cat.catalog && cat.catalog.tools.length > 0 ? cat.catalog : undefined;
   const cache = overrides.cacheDir ? openCheckCache(overrides.cacheDir, { limits: config.limits, catalogTexts: catalog ? cat.texts : null }) : undefined;
+  const stamped = cache ? stampedHits(source, files, cache) : undefined;
+  const contents = await Promise.all(files.map(async (file, i) => (stamped?.hits[i] ? undefined : ((await source.read(file)) ?? new Uint8Array()))));
   // With a cache, the checks also make plan entries (kept for the plan that usually follows).
-  const { manifests, checked } = await readManifests({ files, contents, limits: config.limits, ...(catalog ? { catalog } : {}), plan: cache !== undefined }, cache);
+  const { manifests, checked } = await readManifests({ files, contents, limits: config.limits, ...(catalog ? { catalog } : {}), plan: cache !== undefined }, cache, stamped);
   let tokensOf: ((tool: CatalogTool) => number) | undefined;
   if (catalog && (overrides.countTokens !== false || config.targets.length > 0)) tokensOf = await tokenEstimate(catalog, checked, cache);
   const repo: LoadedRepository = { source, config, configBroken, manifests, findings: [...read.findings, ...cat.findings] };
@@ -179,9 +180,41 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   return repo;
 }
 
+/** A file read this long before it was last changed is trusted by its stamp in later runs (FileStamp). */
+const SETTLE_MS = 2000;
+
+interface StampedHits {
+  /** Files whose stored check their stamp finds: not read now. */
+  hits: (WireCheck | undefined)[];
+  /** The stamp to store with a file's check, when the file had settled. */
+  stampOf(i: number): string | undefined;
+  /** Reads a file found by its stamp, if something asks for its text. */
+  readLater(file: string): Uint8Array;
+}
+
+/** With a working tree, the files whose stored checks their stamps find (git's index trick). */
+function stampedHits(source: FileSource, files: readonly string[], cache: CheckCache): StampedHits | undefined {
+  const { stamp, readSync } = source;
+  if (!stamp || !readSync) return undefined;
+  const settledBefore = Date.now() - SETTLE_MS;
+  const stamps = files.map((file) => stamp(file));
+  return {
+    hits: files.map((file, i) => {
+      const s = stamps[i];
+      return s && s.changedAt < settledBefore ? cache.getStamped(file, s.key) : undefined;
+    }),
+    stampOf: (i) => {
+      const s = stamps[i];
+      return s && s.changedAt < settledBefore ? s.key : undefined;
+    },
+    readLater: (file) => readSync(file) ?? new Uint8Array(),
+  };
+}
+
 interface ManifestFiles {
   files: readonly string[];
-  contents: readonly Uint8Array[];
+  /** Each file's bytes; undefined only for files found by their stamp. */
+  contents: readonly (Uint8Array | undefined)[];
   limits: GlobalLimits;
   catalog?: Catalog;
   plan: boolean;
@@ -192,17 +225,23 @@ interface ManifestFiles {
  * files whose check is stored are not parsed at all and the rest are checked now.
  * `checked` is present when the per-file checks were made here.
  */
-async function readManifests(input: ManifestFiles, cache: CheckCache | undefined): Promise<{ manifests: ManifestSource[]; checked?: CheckedManifest[] }> {
-  const { files, contents } = input;
+async function readManifests(input: ManifestFiles, cache: CheckCache | undefined, stamped: StampedHits | undefined): Promise<{ manifests: ManifestSource[]; checked?: CheckedManifest[] }> {
+  const { files } = input;
+  const contents = input.contents as readonly Uint8Array[];
   if (!cache) {
-    const parallel = await checkManyManifests(input);
+    const parallel = await checkManyManifests({ ...input, contents });
     if (parallel) return { manifests: parallel.sources, checked: parallel.checked };
     return { manifests: withPlainEnv(() => files.map((file, i) => manifestSourceFromBytes(file, contents[i] as Uint8Array))) };
   }
   const results: { source: ManifestSource; checked: CheckedManifest }[] = new Array(files.length);
   const missing: number[] = [];
   files.forEach((file, i) => {
-    const hit = cache.get(file, contents[i] as Uint8Array);
+    const known = stamped?.hits[i];
+    if (known) {
+      results[i] = fromWire(file, () => (stamped as StampedHits).readLater(file), known, input.limits);
+      return;
+    }
+    const hit = cache.get(file, contents[i] as Uint8Array, stamped?.stampOf(i));
     if (hit) results[i] = fromWire(file, contents[i] as Uint8Array, hit, input.limits);
     else missing.push(i);
   });
@@ -210,7 +249,7 @@ async function readManifests(input: ManifestFiles, cache: CheckCache | undefined
   const fresh = (await checkManyManifests({ ...input, files: missing.map((i) => files[i] as string), contents: missing.map((i) => contents[i] as Uint8Array) }, 0)) as ParallelCheckResult;
   missing.forEach((i, k) => {
     const file = files[i] as string;
-    cache.set(file, contents[i] as Uint8Array, fresh.wire[k] as ParallelCheckResult["wire"][number]);
+    cache.set(file, contents[i] as Uint8Array, fresh.wire[k] as ParallelCheckResult["wire"][number], stamped?.stampOf(i));
     results[i] = { source: fresh.sources[k] as ManifestSource, checked: fresh.checked[k] as CheckedManifest };
   });
   return { manifests: results.map((r) => r.source), checked: results.map((r) => r.checked) };

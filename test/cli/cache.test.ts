@@ -7,6 +7,7 @@ import { build } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import { PLANNED_JSON, type ReusedApprenticePlan } from "../../src/core/plan.js";
+import { workingTree } from "../../src/io/file-source.js";
 import { loadRepository } from "../../src/library.js";
 import { PARALLEL_MIN_FILES } from "../../src/io/parallel-check.js";
 import { REPO_ROOT } from "../support/manifest-fixtures.js";
@@ -127,6 +128,8 @@ async function baseline(repo: string): Promise<Run[]> {
 describe("results with the cache are the results without it", () => {
   it("cold, warm, after an edit, and from a damaged cache file", async () => {
     const repo = makeRepo(60);
+    // Let the files settle: only a file unchanged for a while is trusted by its stamp.
+    await new Promise((resolve) => setTimeout(resolve, 2100));
     const expected = await baseline(repo);
     // The repository has findings of every severity, so that statuses and exit codes are at stake.
     const check = JSON.parse(expected[0]?.stdout ?? "{}") as { summary: Record<string, number> };
@@ -147,6 +150,13 @@ describe("results with the cache are the results without it", () => {
     expect(files.some((f) => f.startsWith("tokens-"))).toBe(true);
     // Warm.
     expect(await runAll()).toEqual(expected);
+    // Files settled before the check read them are found by their stamps (size, inode,
+    // change and modification times) and not read again.
+    const reads: string[] = [];
+    const tree = workingTree(repo);
+    const counting = { ...tree, read: async (path: string) => (reads.push(path), tree.read(path)) };
+    await loadRepository(counting, { cacheDir: cacheDir(repo) });
+    expect(reads.filter((p) => p.startsWith("manifests/") && !p.startsWith("manifests/catalog/"))).toEqual([]);
     // The plan took the check's entries rather than provisioning again: all but those
     // under a token budget (max_tokens, which needs token counts the check does not make).
     const repoNow = await loadRepository(repo, { cacheDir: cacheDir(repo) });
