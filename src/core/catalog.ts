@@ -109,10 +109,31 @@ export interface CatalogProblem {
 
 type RawTool = Omit<CatalogTool, "index" | "qualified">;
 
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * True when `ToolsListSchema` accepts `data` (checked in one pass: a catalog of thousands of
+ * tools is parsed on every run, and zod copies each entry); false means "ask zod", which
+ * says what is wrong. A property test holds the two together (test/core/catalog.test.ts).
+ */
+export function isToolsList(data: unknown): data is z.output<typeof ToolsListSchema> {
+  if (!isRecord(data) || !Array.isArray(data.tools)) return false;
+  if (data.nextCursor !== undefined && typeof data.nextCursor !== "string") return false;
+  for (const t of data.tools as unknown[]) {
+    if (!isRecord(t) || typeof t.name !== "string") return false;
+    if (t.title !== undefined && typeof t.title !== "string") return false;
+    if (t.description !== undefined && typeof t.description !== "string") return false;
+    if (t.annotations !== undefined && !isRecord(t.annotations)) return false;
+  }
+  return true;
+}
+
 function rawToolsOf(input: CatalogFileInput, problems: CatalogProblem[]): RawTool[] {
-  const list = NameListSchema.safeParse(input.data);
-  if (list.success) return list.data.map((name) => ({ name, server: input.server }));
-  const toolsList = ToolsListSchema.safeParse(input.data);
+  if (Array.isArray(input.data)) {
+    const list = NameListSchema.safeParse(input.data);
+    if (list.success) return list.data.map((name) => ({ name, server: input.server }));
+  }
+  const toolsList = isToolsList(input.data) ? ({ success: true, data: input.data } as const) : ToolsListSchema.safeParse(input.data);
   if (toolsList.success) {
     return toolsList.data.tools.map((t) => {
       const tool: RawTool = { name: t.name, server: input.server };

@@ -51,9 +51,10 @@ export function workingTree(root: string): FileSource {
     label: "working tree",
     readSync,
     stamp(path) {
-      const s = statSync(join(root, path), { bigint: true, throwIfNoEntry: false });
+      // Times in milliseconds with their fraction (microseconds survive in a double).
+      const s = statSync(join(root, path), { throwIfNoEntry: false });
       if (!s?.isFile()) return undefined;
-      return { key: `${s.size}:${s.ino}:${s.ctimeNs}:${s.mtimeNs}`, changedAt: Number((s.ctimeNs > s.mtimeNs ? s.ctimeNs : s.mtimeNs) / 1_000_000n) };
+      return { key: `${s.size}:${s.ino}:${s.ctimeMs}:${s.mtimeMs}`, changedAt: Math.max(s.ctimeMs, s.mtimeMs) };
     },
     async glob(patterns, ignore = []) {
       const files = await glob([...patterns], { cwd: root, ignore: [...ignore, "**/node_modules/**"], dot: false, onlyFiles: true, expandDirectories: false });

@@ -152,7 +152,9 @@ const encoder = new TextEncoder();
  */
 export function checkChunk(files: readonly string[], bytesOf: (i: number) => Uint8Array, from: number, to: number, ctx: CheckContext, plan: boolean): WireChunk {
   const results: WireChunk["results"] = [];
-  let texts = "";
+  // Plan texts are encoded straight into one growing buffer: no joined string, no copies.
+  let texts = new Uint8Array(plan ? (to - from) * 4096 : 0);
+  let at = 0;
   for (let i = from; i < to; i++) {
     const file = files[i] as string;
     const source = manifestSourceFromBytes(file, bytesOf(i));
@@ -164,8 +166,15 @@ export function checkChunk(files: readonly string[], bytesOf: (i: number) => Uin
       if (plan && effectiveLimits(m, ctx.limits).maxTokens === null) {
         const entry = planApprentice(m, file, checked.findings, ctx);
         const json = apprenticeJsonHead(entry);
-        texts += json;
-        result.planned = { invalid: makesInvalid(checked.findings), toolIndexes: toolIndexesOf(entry, ctx.catalog), bytes: Buffer.byteLength(json) };
+        // UTF-8 takes at most three bytes per UTF-16 unit.
+        if (texts.length - at < json.length * 3) {
+          const grown = new Uint8Array(Math.max(texts.length * 2, at + json.length * 3));
+          grown.set(texts.subarray(0, at));
+          texts = grown;
+        }
+        const { written } = encoder.encodeInto(json, texts.subarray(at));
+        at += written;
+        result.planned = { invalid: makesInvalid(checked.findings), toolIndexes: toolIndexesOf(entry, ctx.catalog), bytes: written };
       } else if (!plan) {
         // No cache to fill: whoever asked will plan, and needs the manifest itself.
         result.manifest = m;
@@ -173,7 +182,8 @@ export function checkChunk(files: readonly string[], bytesOf: (i: number) => Uin
     }
     results.push(result);
   }
-  return { results, texts: encoder.encode(texts) };
+  // An exact copy, so that the buffer kept (or moved to the main thread) holds no spare room.
+  return { results, texts: texts.slice(0, at) };
 }
 
 /** The wire checks of a chunk, each planned entry over its own part of the chunk's texts. */

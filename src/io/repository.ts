@@ -270,18 +270,23 @@ async function tokenEstimate(catalog: Catalog, checked: readonly CheckedManifest
     complete = catalog.tools.every(estimated);
   } else {
     // Entries planned already name the tools they give; the others may give any tool they list.
-    complete =
-      checked.every((c) => c.planned === undefined || c.planned.toolIndexes.every((index) => estimated(catalog.tools[index]))) &&
-      [...toolsAPlanMayGive(checked.filter((c) => c.planned === undefined).map((c) => c.manifest), catalog)].every(estimated);
+    const given = new Uint8Array(catalog.tools.length);
+    for (const c of checked) if (c.planned) for (const index of c.planned.toolIndexes) given[index] = 1;
+    complete = catalog.tools.every((tool, index) => given[index] === 0 || estimated(tool)) && [...toolsAPlanMayGive(checked.filter((c) => c.planned === undefined).map((c) => c.manifest), catalog)].every(estimated);
   }
   const count: TokenCounter | undefined = complete ? undefined : await loadTokenCounter();
+  // By catalog index: a plan of ten thousand apprentices asks a quarter of a million times.
+  const byIndex: (number | undefined)[] = new Array(catalog.tools.length);
   return (tool) => {
-    let n = storedEstimateOf(tool) ?? known.get(tool.name);
+    let n = catalog.tools[tool.index] === tool ? byIndex[tool.index] : undefined;
+    if (n !== undefined) return n;
+    n = storedEstimateOf(tool) ?? known.get(tool.name);
     if (n === undefined) {
       if (!count) throw new Error(`No token estimate for ${tool.name}, and no tokenizer loaded (a tool outside toolsAPlanMayGive).`);
       n = count(toolDefinitionText(tool));
       known.set(tool.name, n);
     }
+    if (catalog.tools[tool.index] === tool) byIndex[tool.index] = n;
     return n;
   };
 }
