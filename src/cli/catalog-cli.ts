@@ -17,6 +17,8 @@ catalog folder, and stops the servers. A server that fails is reported and skipp
 estimate: stores each tool's token estimate in the catalog's tools/list files (under
 \`_meta\`, as refresh does), so that checks and plans need not load the tokenizer. An
 estimate is ignored once its tool's definition changes; run it again after editing.
+Files it changes are written back as two-space-indented JSON; lists of names and YAML
+catalogs are left as they are.
 
 Options:
   --mcp-config FILE      MCP client configuration (default: the config's \`catalog:\` when it is a .json file, else .mcp.json)
