@@ -1,3 +1,4 @@
+import { typeOf } from "./core/manifest-check.js";
 import { checkRepository, planRepository, type CheckResult } from "./core/check-repository.js";
 import { didYouMean } from "./core/did-you-mean.js";
 import type { Manifest } from "./core/manifest-schema.js";
@@ -44,7 +45,10 @@ export async function loadRepository(root: string | FileSource = process.cwd(), 
   const check = checkRepository(loaded);
   // The first file of each type (a second one is a finding); manifests are read when asked for.
   const byType = new Map<string, CheckResult["checked"][number]>();
-  for (const c of check.checked) if (c.type !== undefined && !byType.has(c.type)) byType.set(c.type, c);
+  for (const c of check.checked) {
+    const type = typeOf(c);
+    if (type !== undefined && !byType.has(type)) byType.set(type, c);
+  }
   return {
     loaded,
     check,
@@ -61,7 +65,7 @@ export async function loadRepository(root: string | FileSource = process.cwd(), 
  */
 export function provision(repo: Repository, type: string, options: { task?: string } = {}): ApprenticePlan {
   const { config, catalog, tokensOf } = repo.loaded;
-  const found = repo.check.checked.find((c) => c.type === type) ?? (config.fallback ? repo.check.checked.find((c) => c.type === config.fallback) : undefined);
+  const found = repo.check.checked.find((c) => typeOf(c) === type) ?? (config.fallback ? repo.check.checked.find((c) => typeOf(c) === config.fallback) : undefined);
   if (!found?.manifest) throw new UnknownApprenticeError(type, repo.types());
   // Target findings are about a client, not the manifest: they do not make it `invalid`.
   const findings = repo.check.findings.filter((f) => f.file === found.file && !isTargetFinding(f));

@@ -1,7 +1,7 @@
 import type { Catalog, CatalogTool } from "./catalog.js";
 import type { Config, GlobalLimits } from "./config-schema.js";
 import { compareFindings, type Finding } from "./finding.js";
-import { checkManifest, crossFileFindings, type CheckedManifest, type ManifestSource } from "./manifest-check.js";
+import { checkManifest, crossFileFindings, type CheckedManifest, type ManifestSource, typeOf } from "./manifest-check.js";
 import type { Manifest } from "./manifest-schema.js";
 import { buildPlan, type Plan } from "./plan.js";
 import type { Candidate } from "./provision.js";
@@ -46,7 +46,8 @@ export function checkRepository(input: RepositoryInput): CheckResult {
     const plan = planRepository(input, result);
     const byType = new Map(plan.apprentices.map((a) => [a.apprentice_type, a]));
     for (const c of checked) {
-      const a = c.type !== undefined ? byType.get(c.type) : undefined;
+      const type = typeOf(c);
+      const a = type !== undefined ? byType.get(type) : undefined;
       if (a && a.file === c.file) findings.push(...targetFindings(c, a, input.config.targets, input.catalog, input.config.limits));
     }
     result.plan = plan;

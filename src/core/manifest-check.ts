@@ -35,6 +35,11 @@ export interface CheckedManifest {
   planned?: PlannedEntry;
 }
 
+/** A checked manifest's apprentice type: `type`, or (for one made by hand) its manifest's. */
+export function typeOf(c: Pick<CheckedManifest, "type" | "manifest">): string | undefined {
+  return c.type ?? c.manifest?.apprentice_type;
+}
+
 export interface CheckContext {
   limits: GlobalLimits;
   catalog?: Catalog;
@@ -139,7 +144,7 @@ export function crossFileFindings(checked: readonly CheckedManifest[]): Finding[
   const seen = new Map<string, CheckedManifest>();
   const findings: Finding[] = [];
   for (const c of checked) {
-    const type = c.type;
+    const type = typeOf(c);
     if (!type) continue;
     const first = seen.get(type);
     if (!first) {

@@ -2,6 +2,7 @@ import type { Catalog, CatalogTool } from "./catalog.js";
 import type { GlobalLimits } from "./config-schema.js";
 import type { Finding } from "./finding.js";
 import type { CheckedManifest } from "./manifest-check.js";
+import { typeOf } from "./manifest-check.js";
 import type { Manifest } from "./manifest-schema.js";
 import { isPattern } from "./patterns.js";
 import { provision, type Candidate, type Exclusion, type ToolSource } from "./provision.js";
@@ -117,7 +118,7 @@ export function buildPlan(checked: readonly CheckedManifest[], findingsByFile: R
   const apprentices: ApprenticePlan[] = [];
   const seen = new Set<string>();
   for (const c of checked) {
-    const type = c.type;
+    const type = typeOf(c);
     if (type === undefined || seen.has(type)) continue;
     seen.add(type);
     const findings = findingsByFile.get(c.file) ?? c.findings;

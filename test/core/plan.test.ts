@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { checkRepository, planRepository, type RepositoryInput } from "../../src/core/check-repository.js";
 import { defaultConfig } from "../../src/core/config-schema.js";
 import { makeFinding, summarize } from "../../src/core/finding.js";
-import { diffPlans, planWithChanges, type ApprenticePlan, type Plan } from "../../src/core/plan.js";
+import { buildPlan, diffPlans, planWithChanges, type ApprenticePlan, type Plan } from "../../src/core/plan.js";
 import { renderPlanJson } from "../../src/core/render-json.js";
 import { renderFindingsMarkdown, renderPlanMarkdown } from "../../src/core/render-markdown.js";
 import { capacityBar, groupDigits, renderDiffText, renderPlanText } from "../../src/core/render-text.js";
@@ -209,5 +209,13 @@ describe("markdown renderer", () => {
 describe("groupDigits", () => {
   it("writes whole numbers as toLocaleString('en-US') does", () => {
     for (const n of [0, 7, 999, 1000, 12345, 1048576, -1234567, Number.MAX_SAFE_INTEGER, 1.5, NaN]) expect(groupDigits(n)).toBe(Number.isSafeInteger(n) ? n.toLocaleString("en-US") : String(n));
+  });
+});
+
+describe("buildPlan with checked manifests made by hand", () => {
+  it("reads the type from the manifest when `type` is not set", () => {
+    const manifest = { apprentice_type: "handmade", description: "d", required_tools: ["read_file"], optional_tools: [], forbidden_tools: [], alternatives: {}, tool_notes: {}, limits: {}, requirements: [] };
+    const plan = buildPlan([{ file: "m/handmade.yaml", stem: "handmade", manifest, findings: [], locate: () => undefined }], new Map(), { limits: defaultConfig().limits });
+    expect(plan.apprentices.map((a) => [a.apprentice_type, a.tools])).toEqual([["handmade", ["read_file"]]]);
   });
 });
