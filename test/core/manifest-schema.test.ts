@@ -9,8 +9,8 @@ const maybe = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 12, arbitrary: arb
 const names = fc.array(fc.oneof(fc.constantFrom("read_file", "docker_*", "mcp__github"), fc.string({ maxLength: 6 })), { maxLength: 5 });
 const manifest = fc.record(
   {
-    apprentice_type: maybe(fc.oneof(fc.constantFrom("reviewer", "a", "python_patterns-2", "Bad", "1x", ""), fc.stringMatching(/^[a-z][a-z0-9_-]{0,70}$/))),
-    description: maybe(fc.oneof(fc.constant(""), fc.string())),
+    apprentice_type: maybe(fc.oneof(fc.constantFrom("reviewer", "a", "python_patterns-2", "Bad", "1x", ""), fc.stringMatching(/^[a-z][a-z0-9_-]{0,66}$/))),
+    description: maybe(fc.oneof({ weight: 1, arbitrary: fc.constant("") }, { weight: 6, arbitrary: fc.string({ minLength: 1 }) })),
     specialization: maybe(fc.string()),
     required_tools: maybe(fc.oneof(names, fc.constant(null))),
     optional_tools: maybe(fc.oneof(names, fc.constant(null))),
@@ -45,6 +45,8 @@ describe("parseValidManifest", () => {
       }),
       { numRuns: 5000 },
     );
+    if (process.env.SHOW_SHARE) console.log("answered", answered);
+    // About one run in twenty answers; far fewer would make the comparison vacuous.
     expect(answered).toBeGreaterThan(100);
   });
 

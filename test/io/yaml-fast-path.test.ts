@@ -40,6 +40,7 @@ function share(texts: fc.Arbitrary<string>, numRuns: number): number {
     }),
     { numRuns },
   );
+  if (process.env.SHOW_SHARE) console.log("share", taken / runs);
   return taken / runs;
 }
 
