@@ -8,6 +8,11 @@ import { bareServerOf, explainInvalidEntry, firstMatch, firstMatcher, isPattern,
 
 type ListKey = "required_tools" | "optional_tools" | "forbidden_tools";
 const LISTS: readonly ListKey[] = ["required_tools", "optional_tools", "forbidden_tools"];
+const SECTIONS = [
+  ["tool_notes", "note-key-unlisted"],
+  ["alternatives", "alternative-key-unlisted"],
+] as const;
+const NONE: readonly string[] = [];
 
 function where(file: string, pos: Position | undefined): string {
   return pos ? `${file}:${pos.line}` : file;
@@ -38,14 +43,17 @@ export function manifestRuleFindings(file: string, m: Manifest, locate: Locator,
   }
 
   // Rule 4: the same entry twice, in one list or across lists.
-  const firstSeen = new Map<string, { key: ListKey; i: number }>();
-  for (const key of LISTS) {
+  // First places as numbers (list × 2^20 + index): one map entry per tool, no object each.
+  const firstSeen = new Map<string, number>();
+  for (let l = 0; l < LISTS.length; l++) {
+    const key = LISTS[l] as ListKey;
     for (const { entry, i } of valid[key]) {
-      const prior = firstSeen.get(entry);
-      if (!prior) {
-        firstSeen.set(entry, { key, i });
+      const seen = firstSeen.get(entry);
+      if (seen === undefined) {
+        firstSeen.set(entry, l * 0x100000 + i);
         continue;
       }
+      const prior = { key: LISTS[Math.floor(seen / 0x100000)] as ListKey, i: seen % 0x100000 };
       if (key === "forbidden_tools" && prior.key !== "forbidden_tools") continue; // reported by rules 5 and 6
       const priorPos = at(prior.key, prior.i);
       const same = prior.key === key;
@@ -87,10 +95,17 @@ export function manifestRuleFindings(file: string, m: Manifest, locate: Locator,
   out.push(...limitFindings(file, m, locate, ctx, valid.required_tools.length));
 
   // Rule 9: notes and alternatives about tools the manifest does not list.
-  const listedNames = new Set([...valid.required_tools, ...valid.optional_tools].map((e) => e.entry));
-  const optionalPatterns = valid.optional_tools.filter((o) => isPattern(o.entry)).map((o) => o.entry);
-  const listed = (tool: string) => listedNames.has(tool) || (optionalPatterns.length > 0 && firstMatch(optionalPatterns, tool, ctx.catalog?.get(tool)?.server) !== undefined);
-  for (const [section, code] of [["tool_notes", "note-key-unlisted"], ["alternatives", "alternative-key-unlisted"]] as const) {
+  // (Built only for manifests with notes or alternatives: most have none.)
+  let listedNames: Set<string> | undefined;
+  let optionalPatterns: string[] = [];
+  const listed = (tool: string) => {
+    if (!listedNames) {
+      listedNames = new Set([...valid.required_tools, ...valid.optional_tools].map((e) => e.entry));
+      optionalPatterns = valid.optional_tools.filter((o) => isPattern(o.entry)).map((o) => o.entry);
+    }
+    return listedNames.has(tool) || (optionalPatterns.length > 0 && firstMatch(optionalPatterns, tool, ctx.catalog?.get(tool)?.server) !== undefined);
+  };
+  for (const [section, code] of SECTIONS) {
     for (const key of Object.keys(m[section])) {
       if (listed(key)) continue;
       const guess = didYouMean(key, [...valid.required_tools, ...valid.optional_tools].map((e) => e.entry));
@@ -107,20 +122,20 @@ export function manifestRuleFindings(file: string, m: Manifest, locate: Locator,
 }
 
 /** The forbidden entries that, together, forbid every tool `entry` can give (none when some tool escapes). */
-function shadowingPatterns(entry: string, forbidden: readonly string[], forbiddenMatch: (name: string, server?: string) => string | undefined, catalog: Catalog | undefined): string[] {
+function shadowingPatterns(entry: string, forbidden: readonly string[], forbiddenMatch: (name: string, server?: string) => string | undefined, catalog: Catalog | undefined): readonly string[] {
   if (!isPattern(entry)) {
     const known = catalog?.get(entry);
     const p = forbiddenMatch(known?.name ?? entry, known?.server);
-    return p ? [p] : [];
+    return p ? [p] : NONE;
   }
   const structural = isShadowedBy(entry, forbidden);
   if (structural) return [structural];
   const tools = catalog?.expand(entry) ?? [];
-  if (tools.length === 0) return [];
+  if (tools.length === 0) return NONE;
   const used = new Set<string>();
   for (const t of tools) {
     const p = forbiddenMatch(t.name, t.server);
-    if (!p) return [];
+    if (!p) return NONE;
     used.add(p);
   }
   return forbidden.filter((p) => used.has(p));

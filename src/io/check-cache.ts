@@ -45,6 +45,8 @@ export interface CheckCache {
   set(file: string, bytes: Uint8Array, check: WireCheck, stamp?: string): void;
   /** Token estimates of catalog tools, by tool name (names are unique in a catalog). */
   readonly tokens: Map<string, number>;
+  /** How many checks the cache file held when opened (0: everything will be checked afresh). */
+  readonly stored: number;
   /** Writes what changed: only entries used in this run are kept. */
   save(): void;
 }
@@ -99,8 +101,15 @@ function codeFingerprint(): string {
   return parts.join("\n");
 }
 
+/** Keys already computed, by the bytes they were computed from: a miss is looked up, then stored. */
+const keys = new WeakMap<Uint8Array, { file: string; key: string }>();
+
 function keyOf(file: string, bytes: Uint8Array): string {
-  return createHash("sha1").update(file).update("\0").update(bytes).digest("base64url");
+  const known = keys.get(bytes);
+  if (known?.file === file) return known.key;
+  const key = createHash("sha1").update(file).update("\0").update(bytes).digest("base64url");
+  keys.set(bytes, { file, key });
+  return key;
 }
 
 /** The header and the buffer of a cache file, or undefined when it is missing, foreign or damaged. */
@@ -230,6 +239,7 @@ export function openCheckCache(dir: string, context: { limits: GlobalLimits; cat
 
   return {
     tokens,
+    stored: old.size,
     get(path, bytes, stamp) {
       const key = keyOf(path, bytes);
       let live = used.get(key);

@@ -1,45 +1,63 @@
 /**
- * A worker thread of `checkManifestsInParallel`: claims chunks of manifest files from the
- * shared counter, parses and checks each one exactly as the main thread would, and posts
- * the results of each chunk back. Its catalog holds the same tools, by name only.
+ * A worker thread of `checkManyManifests`. It starts with the limits and the catalog's
+ * tool names (so it loads and builds its catalog while the main thread reads the files),
+ * then receives its job: the files in shared memory and a shared counter. It claims
+ * chunks of files from the counter, parses and checks each one exactly as the main thread
+ * would, and posts the results of each chunk back.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { buildCatalog, type CatalogFileInput } from "../core/catalog.js";
 import type { CheckContext } from "../core/manifest-check.js";
-import { checkChunk, type CheckWorkerData, type CheckWorkerMessage } from "./parallel-check.js";
+import { checkChunk, type CheckWorkerData, type CheckWorkerJob, type CheckWorkerMessage } from "./parallel-check.js";
 import { withPlainEnv } from "./yaml-source.js";
 
-function run(data: CheckWorkerData, post: (msg: CheckWorkerMessage, transfer?: ArrayBuffer[]) => void): void {
+function contextOf(data: CheckWorkerData): CheckContext {
+  if (!data.catalogNames) return { limits: data.limits };
+  // The same tools in the same order as the main thread's catalog, by name only.
+  const inputs: CatalogFileInput[] = data.catalogNames.map(({ server, names }) => ({ server, file: server, data: names }));
+  return { limits: data.limits, catalog: buildCatalog(inputs).catalog };
+}
+
+function run(data: CheckWorkerData, ctx: CheckContext, job: CheckWorkerJob, post: (msg: CheckWorkerMessage, transfer?: ArrayBuffer[]) => void): void {
   let checked = 0;
-  const bytes = new Uint8Array(data.bytes);
-  const offsets = new Int32Array(data.offsets);
-  const counter = new Int32Array(data.counter);
-  const chunks = Math.ceil(data.files.length / data.chunkFiles);
+  const bytes = new Uint8Array(job.bytes);
+  const offsets = new Int32Array(job.offsets);
+  const counter = new Int32Array(job.counter);
+  const chunks = Math.ceil(job.files.length / job.chunkFiles);
   withPlainEnv(() => {
-    let ctx: CheckContext = { limits: data.limits };
-    if (data.catalogNames) {
-      const inputs: CatalogFileInput[] = data.catalogNames.map(({ server, names }) => ({ server, file: server, data: names }));
-      ctx = { limits: data.limits, catalog: buildCatalog(inputs).catalog };
-    }
     // slice() copies out of shared memory: TextDecoder does not read shared buffers.
     const bytesOf = (i: number) => bytes.slice(offsets[i], offsets[i + 1]);
     for (let index = Atomics.add(counter, 0, 1); index < chunks; index = Atomics.add(counter, 0, 1)) {
-      const from = index * data.chunkFiles;
-      const chunk = checkChunk(data.files, bytesOf, from, Math.min(data.files.length, from + data.chunkFiles), ctx, data.plan);
+      const from = index * job.chunkFiles;
+      const chunk = checkChunk(job.files, bytesOf, from, Math.min(job.files.length, from + job.chunkFiles), ctx, data.plan);
       post({ type: "chunk", index, chunk }, [chunk.texts.buffer as ArrayBuffer]);
       checked += chunk.results.length;
     }
   });
   // For the tests that make sure the threads really ran.
-  if (process.env.APPRENTICE_TOOLS_REPORT_THREADS === "1") process.stderr.write(`apprentice-tools: a worker thread checked ${checked} of ${data.files.length} files.\n`);
+  if (process.env.APPRENTICE_TOOLS_REPORT_THREADS === "1") process.stderr.write(`apprentice-tools: a worker thread checked ${checked} of ${job.files.length} files.\n`);
   post({ type: "done" });
 }
 
 if (parentPort) {
   const port = parentPort;
+  const data = workerData as CheckWorkerData;
+  const fail = (err: unknown) => port.postMessage({ type: "error", message: String((err as Error)?.stack ?? err) } satisfies CheckWorkerMessage);
+  let ctx: CheckContext | undefined;
   try {
-    run(workerData as CheckWorkerData, (msg, transfer) => port.postMessage(msg, transfer));
+    ctx = withPlainEnv(() => contextOf(data));
   } catch (err) {
-    port.postMessage({ type: "error", message: String((err as Error)?.stack ?? err) } satisfies CheckWorkerMessage);
+    ctx = undefined;
+    port.once("message", () => fail(err));
+  }
+  if (ctx) {
+    const ready = ctx;
+    port.once("message", (job: CheckWorkerJob) => {
+      try {
+        run(data, ready, job, (msg, transfer) => port.postMessage(msg, transfer));
+      } catch (err) {
+        fail(err);
+      }
+    });
   }
 }

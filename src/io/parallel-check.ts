@@ -26,15 +26,11 @@ import { withPlainEnv } from "./yaml-source.js";
 export const PARALLEL_MIN_FILES = 500;
 const CHUNK_FILES = 64;
 
-/** What a worker needs to check its share exactly as the main thread would. */
+/**
+ * What a worker starts with (its workerData): enough to load and build its catalog while
+ * the main thread is still reading the files.
+ */
 export interface CheckWorkerData {
-  files: string[];
-  /** Every file's bytes, one after the other, in shared memory; file i is bytes[offsets[i]..offsets[i+1]). */
-  bytes: SharedArrayBuffer;
-  offsets: SharedArrayBuffer;
-  /** The next chunk to claim (an Int32 incremented atomically). */
-  counter: SharedArrayBuffer;
-  chunkFiles: number;
   limits: GlobalLimits;
   /**
    * The catalog's tool names by server, in catalog order, or null without a catalog: the
@@ -44,6 +40,17 @@ export interface CheckWorkerData {
   catalogNames: { server: string; names: string[] }[] | null;
   /** Make plan entries too (ParallelCheckInput.plan). */
   plan: boolean;
+}
+
+/** The files a worker checks its share of, sent once they are read. */
+export interface CheckWorkerJob {
+  files: string[];
+  /** Every file's bytes, one after the other, in shared memory; file i is bytes[offsets[i]..offsets[i+1]). */
+  bytes: SharedArrayBuffer;
+  offsets: SharedArrayBuffer;
+  /** The next chunk to claim (an Int32 incremented atomically). */
+  counter: SharedArrayBuffer;
+  chunkFiles: number;
 }
 
 /**
@@ -232,8 +239,7 @@ function catalogNamesOf(catalog: Catalog): { server: string; names: string[] }[]
 }
 
 /** Copies every file's bytes into shared memory once, for all workers to read. */
-function workerData(input: ParallelCheckInput, counter: Int32Array): CheckWorkerData {
-  const { files, contents } = input;
+function workerJob(files: readonly string[], contents: readonly Uint8Array[], counter: Int32Array): CheckWorkerJob {
   const offsets = new Int32Array(new SharedArrayBuffer(4 * (files.length + 1)));
   let total = 0;
   contents.forEach((c, i) => {
@@ -243,33 +249,67 @@ function workerData(input: ParallelCheckInput, counter: Int32Array): CheckWorker
   offsets[files.length] = total;
   const bytes = new Uint8Array(new SharedArrayBuffer(Math.max(1, total)));
   contents.forEach((c, i) => bytes.set(c, offsets[i]));
-  return {
-    files: [...files],
-    bytes: bytes.buffer as SharedArrayBuffer,
-    offsets: offsets.buffer as SharedArrayBuffer,
-    counter: counter.buffer as SharedArrayBuffer,
-    chunkFiles: CHUNK_FILES,
-    limits: input.limits,
-    catalogNames: input.catalog ? catalogNamesOf(input.catalog) : null,
-    plan: input.plan === true,
-  };
+  return { files: [...files], bytes: bytes.buffer as SharedArrayBuffer, offsets: offsets.buffer as SharedArrayBuffer, counter: counter.buffer as SharedArrayBuffer, chunkFiles: CHUNK_FILES };
 }
 
-/** Loaded when first needed: most runs check too few files for threads, and the module costs start-up time. */
-async function startWorkers(script: URL, count: number, data: CheckWorkerData, onChunk: (index: number, chunk: WireChunk) => void): Promise<{ worker: Worker; finished: Promise<void> }[]> {
+/** Worker threads started ahead of their files (see startCheckWorkers). */
+export interface CheckWorkers {
+  /** The same limits, catalog and planning as the check they are for. */
+  readonly setup: { limits: GlobalLimits; catalog?: Catalog; plan: boolean };
+  /** Hands the workers their job; resolves when every one is done (or has failed). */
+  run(job: CheckWorkerJob, onChunk: (index: number, chunk: WireChunk) => void): Promise<void>;
+  /** Ends the workers; idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the worker threads a check of `fileCount` files would use, so that they load and
+ * build their catalog while the main thread reads the files; undefined when there would
+ * be none (few files, one core, or no worker script beside this module, as in the
+ * single-file action bundle). `worker_threads` is loaded only here.
+ */
+export async function startCheckWorkers(setup: CheckWorkers["setup"], fileCount: number): Promise<CheckWorkers | undefined> {
+  const script = fileCount >= PARALLEL_MIN_FILES ? workerScript() : undefined;
+  const threads = script ? Math.min(threadCount(), Math.ceil(fileCount / CHUNK_FILES)) : 1;
+  if (!script || threads <= 1) return undefined;
   const { Worker } = await import("node:worker_threads");
-  return Array.from({ length: count }, () => {
-    const worker = new Worker(script, { workerData: data });
-    const finished = new Promise<void>((resolve) => {
-      worker.on("message", (msg: CheckWorkerMessage) => {
-        if (msg.type === "chunk") onChunk(msg.index, msg.chunk);
-        else resolve(); // done, or an error: the main thread redoes whatever is missing
-      });
-      worker.on("error", () => resolve());
-      worker.on("exit", () => resolve());
-    });
-    return { worker, finished };
-  });
+  const data: CheckWorkerData = { limits: setup.limits, catalogNames: setup.catalog ? catalogNamesOf(setup.catalog) : null, plan: setup.plan };
+  const workers: Worker[] = Array.from({ length: threads - 1 }, () => new Worker(script, { workerData: data }));
+  // A worker that fails before its job is simply not counted on: the main thread redoes its share.
+  const exited = new Set<Worker>();
+  for (const w of workers) {
+    w.on("error", () => undefined);
+    w.on("exit", () => exited.add(w));
+    // Waiting for a job does not keep the process alive (if reading the files fails, it ends).
+    w.unref();
+  }
+  let stopped = false;
+  return {
+    setup,
+    run(job, onChunk) {
+      return Promise.all(
+        workers.map(
+          (worker) =>
+            new Promise<void>((resolve) => {
+              if (exited.has(worker)) return resolve();
+              worker.ref();
+              worker.on("message", (msg: CheckWorkerMessage) => {
+                if (msg.type === "chunk") onChunk(msg.index, msg.chunk);
+                else resolve(); // done, or an error: the main thread redoes whatever is missing
+              });
+              worker.on("error", () => resolve());
+              worker.on("exit", () => resolve());
+              worker.postMessage(job);
+            }),
+        ),
+      ).then(() => undefined);
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
 }
 
 /**
@@ -277,11 +317,16 @@ async function startWorkers(script: URL, count: number, data: CheckWorkerData, o
  * core, and the worker script exists (not in a single-file bundle); undefined for fewer
  * than `minFiles` files, which the caller parses as usual and checks later.
  */
-export async function checkManyManifests(input: ParallelCheckInput, minFiles = PARALLEL_MIN_FILES): Promise<ParallelCheckResult | undefined> {
+export async function checkManyManifests(input: ParallelCheckInput, minFiles = PARALLEL_MIN_FILES, started?: CheckWorkers): Promise<ParallelCheckResult | undefined> {
   const { files, contents } = input;
-  if (files.length < minFiles) return undefined;
-  const script = files.length >= PARALLEL_MIN_FILES ? workerScript() : undefined;
-  const threads = script ? Math.min(threadCount(), Math.ceil(files.length / CHUNK_FILES)) : 1;
+  if (files.length < minFiles) {
+    await started?.stop();
+    return undefined;
+  }
+  // Workers started early are used only if they were set up for this very check.
+  const same = started && started.setup.limits === input.limits && started.setup.catalog === input.catalog && started.setup.plan === (input.plan === true);
+  if (started && !same) await started.stop();
+  const workers = files.length >= PARALLEL_MIN_FILES ? (same ? started : await startCheckWorkers({ limits: input.limits, ...(input.catalog ? { catalog: input.catalog } : {}), plan: input.plan === true }, files.length)) : (await started?.stop(), undefined);
 
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const chunks = Math.ceil(files.length / CHUNK_FILES);
@@ -291,7 +336,7 @@ export async function checkManyManifests(input: ParallelCheckInput, minFiles = P
       const i = index * CHUNK_FILES + k;
       return fromWire(files[i] as string, contents[i] as Uint8Array, w, input.limits);
     });
-  const workers = script && threads > 1 ? await startWorkers(script, threads - 1, workerData(input, counter), (index, chunk) => (results[index] = chunkFromWire(index, chunk))) : [];
+  const running = workers?.run(workerJob(files, contents, counter), (index, chunk) => (results[index] = chunkFromWire(index, chunk)));
 
   // The main thread takes its share while the workers start.
   const ctx = input.catalog ? { limits: input.limits, catalog: input.catalog } : { limits: input.limits };
@@ -300,8 +345,8 @@ export async function checkManyManifests(input: ParallelCheckInput, minFiles = P
   withPlainEnv(() => {
     for (let index = Atomics.add(counter, 0, 1); index < chunks; index = Atomics.add(counter, 0, 1)) results[index] = checkHere(index);
   });
-  await Promise.all(workers.map((w) => w.finished));
-  await Promise.all(workers.map((w) => w.worker.terminate()));
+  await running;
+  await workers?.stop();
   // A worker that failed leaves holes: fill them here, so that failure costs time, not results.
   withPlainEnv(() => {
     for (let index = 0; index < chunks; index++) results[index] ??= checkHere(index);

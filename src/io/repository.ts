@@ -11,7 +11,7 @@ import { catalogInputFrom, decodeCatalogFile, type CatalogText } from "./catalog
 import type { FileSource } from "./file-source.js";
 import { manifestSourceFromBytes } from "./manifest-source.js";
 import { openCheckCache, type CheckCache } from "./check-cache.js";
-import { checkManyManifests, fromWire, type ParallelCheckResult, type WireCheck } from "./parallel-check.js";
+import { checkManyManifests, fromWire, PARALLEL_MIN_FILES, startCheckWorkers, type CheckWorkers, type ParallelCheckResult, type WireCheck } from "./parallel-check.js";
 import { loadTokenCounter } from "./tokenizer.js";
 import { decodeUtf8, parseYamlSource, withPlainEnv } from "./yaml-source.js";
 
@@ -164,10 +164,13 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   const files = await source.glob(globs, ignore);
   const catalog = cat.catalog && cat.catalog.tools.length > 0 ? cat.catalog : undefined;
   const cache = overrides.cacheDir ? openCheckCache(overrides.cacheDir, { limits: config.limits, catalogTexts: catalog ? cat.texts : null }) : undefined;
+  // With nothing stored to reuse, every file will be checked: the worker threads start now
+  // and build their catalog while this thread reads the files.
+  const early = files.length >= PARALLEL_MIN_FILES && (!cache || cache.stored === 0) ? await startCheckWorkers({ limits: config.limits, ...(catalog ? { catalog } : {}), plan: cache !== undefined }, files.length) : undefined;
   const stamped = cache ? stampedHits(source, files, cache) : undefined;
   const contents = await Promise.all(files.map(async (file, i) => (stamped?.hits[i] ? undefined : ((await source.read(file)) ?? new Uint8Array()))));
   // With a cache, the checks also make plan entries (kept for the plan that usually follows).
-  const { manifests, checked } = await readManifests({ files, contents, limits: config.limits, ...(catalog ? { catalog } : {}), plan: cache !== undefined }, cache, stamped);
+  const { manifests, checked } = await readManifests({ files, contents, limits: config.limits, ...(catalog ? { catalog } : {}), plan: cache !== undefined }, cache, stamped, early);
   let tokensOf: ((tool: CatalogTool) => number) | undefined;
   if (catalog && (overrides.countTokens !== false || config.targets.length > 0)) tokensOf = await tokenEstimate(catalog, checked, cache);
   const repo: LoadedRepository = { source, config, configBroken, manifests, findings: [...read.findings, ...cat.findings] };
@@ -225,11 +228,11 @@ interface ManifestFiles {
  * files whose check is stored are not parsed at all and the rest are checked now.
  * `checked` is present when the per-file checks were made here.
  */
-async function readManifests(input: ManifestFiles, cache: CheckCache | undefined, stamped: StampedHits | undefined): Promise<{ manifests: ManifestSource[]; checked?: CheckedManifest[] }> {
+async function readManifests(input: ManifestFiles, cache: CheckCache | undefined, stamped: StampedHits | undefined, early: CheckWorkers | undefined): Promise<{ manifests: ManifestSource[]; checked?: CheckedManifest[] }> {
   const { files } = input;
   const contents = input.contents as readonly Uint8Array[];
   if (!cache) {
-    const parallel = await checkManyManifests({ ...input, contents });
+    const parallel = await checkManyManifests({ ...input, contents }, PARALLEL_MIN_FILES, early);
     if (parallel) return { manifests: parallel.sources, checked: parallel.checked };
     return { manifests: withPlainEnv(() => files.map((file, i) => manifestSourceFromBytes(file, contents[i] as Uint8Array))) };
   }
@@ -246,7 +249,7 @@ async function readManifests(input: ManifestFiles, cache: CheckCache | undefined
     else missing.push(i);
   });
   // With no minimum, every missing file is checked here (and an empty list is fine).
-  const fresh = (await checkManyManifests({ ...input, files: missing.map((i) => files[i] as string), contents: missing.map((i) => contents[i] as Uint8Array) }, 0)) as ParallelCheckResult;
+  const fresh = (await checkManyManifests({ ...input, files: missing.map((i) => files[i] as string), contents: missing.map((i) => contents[i] as Uint8Array) }, 0, early)) as ParallelCheckResult;
   missing.forEach((i, k) => {
     const file = files[i] as string;
     cache.set(file, contents[i] as Uint8Array, fresh.wire[k] as ParallelCheckResult["wire"][number], stamped?.stampOf(i));
