@@ -1,13 +1,7 @@
-import type { Plan, ReusedApprenticePlan } from "../core/plan.js";
-import { PLANNED_JSON } from "../core/plan.js";
-import { apprenticeJson, apprenticeJsonFromHead, publicPlan } from "../core/render-json.js";
+import { PLANNED_JSON, type Plan, type ReusedApprenticePlan } from "../core/plan.js";
+import { apprenticeJson, apprenticeJsonFromHead, indented, publicPlan } from "../core/render-json.js";
 
 const CHUNK_CHARS = 1 << 20;
-
-function indented(json: string, by: string): string {
-  // JSON text has no raw line breaks inside strings, so every "\n" starts a new line.
-  return json.replace(/\n/g, `\n${by}`);
-}
 
 /**
  * Writes exactly `renderPlanJson(plan)`, one apprentice at a time, in chunks of about a

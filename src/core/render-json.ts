@@ -52,8 +52,8 @@ export function publicPlan(plan: Plan): PublicPlan {
   };
 }
 
-function indented(json: string, by: string): string {
-  // JSON text has no raw line breaks inside strings, so every "\n" starts a new line.
+/** JSON text indented by `by` after every line break (JSON strings hold no raw line breaks). */
+export function indented(json: string, by: string): string {
   return json.replace(/\n/g, `\n${by}`);
 }
 

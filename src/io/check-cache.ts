@@ -237,18 +237,22 @@ export function openCheckCache(dir: string, context: { limits: GlobalLimits; cat
     pruneOtherContexts(dir, entriesFile, /^check-.*\.(json|bin)$/);
   };
 
+  /** The entry with this content key, from this run or from the file read (then marked as used). */
+  const liveOf = (key: string): Live | undefined => {
+    let live = used.get(key);
+    if (live) return live;
+    const e = old.get(key);
+    live = e && stored ? storedWire(e, stored.buf, stored.textsAt) : undefined;
+    if (live) used.set(key, live);
+    return live;
+  };
+
   return {
     tokens,
     stored: old.size,
     get(path, bytes, stamp) {
-      const key = keyOf(path, bytes);
-      let live = used.get(key);
-      if (!live) {
-        const e = old.get(key);
-        live = e && stored ? storedWire(e, stored.buf, stored.textsAt) : undefined;
-        if (!live) return undefined;
-        used.set(key, live);
-      }
+      const live = liveOf(keyOf(path, bytes));
+      if (!live) return undefined;
       if (stamp !== undefined && (live.file !== path || live.stamp !== stamp)) {
         live.file = path;
         live.stamp = stamp;
@@ -258,14 +262,7 @@ export function openCheckCache(dir: string, context: { limits: GlobalLimits; cat
     },
     getStamped(path, stamp) {
       const key = stamped.get(`${path}\0${stamp}`);
-      if (key === undefined) return undefined;
-      const hit = used.get(key);
-      if (hit) return hit.wire;
-      const e = old.get(key);
-      const live = e && stored ? storedWire(e, stored.buf, stored.textsAt) : undefined;
-      if (!live) return undefined;
-      used.set(key, live);
-      return live.wire;
+      return key === undefined ? undefined : liveOf(key)?.wire;
     },
     set(path, bytes, check, stamp) {
       used.set(keyOf(path, bytes), stamp === undefined ? { wire: check } : { wire: check, file: path, stamp });

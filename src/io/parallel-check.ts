@@ -323,10 +323,12 @@ export async function checkManyManifests(input: ParallelCheckInput, minFiles = P
     await started?.stop();
     return undefined;
   }
-  // Workers started early are used only if they were set up for this very check.
-  const same = started && started.setup.limits === input.limits && started.setup.catalog === input.catalog && started.setup.plan === (input.plan === true);
-  if (started && !same) await started.stop();
-  const workers = files.length >= PARALLEL_MIN_FILES ? (same ? started : await startCheckWorkers({ limits: input.limits, ...(input.catalog ? { catalog: input.catalog } : {}), plan: input.plan === true }, files.length)) : (await started?.stop(), undefined);
+  const setup = { limits: input.limits, ...(input.catalog ? { catalog: input.catalog } : {}), plan: input.plan === true };
+  // Workers started early are used only if they were set up for this very check, and only
+  // for enough files to be worth threads.
+  const fits = started !== undefined && files.length >= PARALLEL_MIN_FILES && started.setup.limits === setup.limits && started.setup.catalog === setup.catalog && started.setup.plan === setup.plan;
+  if (started && !fits) await started.stop();
+  const workers = fits ? started : files.length >= PARALLEL_MIN_FILES ? await startCheckWorkers(setup, files.length) : undefined;
 
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const chunks = Math.ceil(files.length / CHUNK_FILES);
