@@ -10,6 +10,7 @@ process.stdout.on("error", (error) => {
 
 const code = await runCli(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
+  stdoutBytes: (bytes) => process.stdout.write(bytes),
   stderr: (text) => process.stderr.write(text),
   cwd: process.cwd(),
   env: process.env,

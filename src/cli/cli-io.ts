@@ -1,6 +1,8 @@
 /** What the CLI touches of the outside world, injected so tests can run it in-process. */
 export interface CliIO {
   stdout(text: string): void;
+  /** Bytes of UTF-8 for stdout (large outputs written as they are); without it they are decoded for `stdout`. */
+  stdoutBytes?(bytes: Uint8Array): void;
   stderr(text: string): void;
   cwd: string;
   env: Record<string, string | undefined>;

@@ -19,6 +19,8 @@ Options:
   --fail-on LEVEL        never (default), error, warning: exit 1 when manifests have findings at or above it
   (and --config, --catalog, --max-tools, --safety-margin, --max-tokens, --no-cache as for check)`;
 
+const utf8 = new TextDecoder();
+
 export async function planCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -43,7 +45,7 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
     plan = planWithChanges(base, plan);
     diffText = `\nChanges since ${values.base}:\n${renderDiffText(diffPlans(base, plan))}`;
   }
-  if (format === "json") writePlanJson(plan, io.stdout);
+  if (format === "json") writePlanJson(plan, io.stdoutBytes ? (bytes) => io.stdoutBytes?.(bytes) : (bytes) => io.stdout(utf8.decode(bytes)));
   else if (format === "markdown") io.stdout(renderPlanMarkdown(plan));
   else io.stdout(renderPlanText(plan) + diffText);
   repo.loaded.saveCache?.();

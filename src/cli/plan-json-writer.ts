@@ -1,39 +1,45 @@
 import { PLANNED_JSON, type Plan, type ReusedApprenticePlan } from "../core/plan.js";
-import { apprenticeJson, apprenticeJsonFromHead, indented, publicPlan } from "../core/render-json.js";
+import { apprenticeJson, indented, publicPlan, Utf8Sink, writeApprenticeJsonTail } from "../core/render-json.js";
 
-const CHUNK_CHARS = 1 << 20;
+const CHUNK_BYTES = 1 << 20;
 
 /**
- * Writes exactly `renderPlanJson(plan)`, one apprentice at a time, in chunks of about a
- * megabyte. For ten thousand apprentices the JSON is tens of megabytes: built in one
- * piece it is held three times over (the public copy, the string, the bytes written).
- * An entry reused from a check (`PLANNED_JSON`) is written from its stored text.
+ * Writes exactly `renderPlanJson(plan)` as UTF-8, one apprentice at a time, in chunks of
+ * about a megabyte. For ten thousand apprentices the JSON is tens of megabytes: built in
+ * one piece it is held three times over (the public copy, the string, the bytes written).
+ * An entry reused from a check (`PLANNED_JSON`) is written from its stored bytes.
  */
-export function writePlanJson(plan: Plan, write: (text: string) => void): void {
-  let pending = "";
-  const emit = (text: string) => {
-    pending += text;
-    if (pending.length >= CHUNK_CHARS) {
-      write(pending);
-      pending = "";
-    }
+export function writePlanJson(plan: Plan, write: (bytes: Uint8Array) => void): void {
+  let out = new Utf8Sink(CHUNK_BYTES + (CHUNK_BYTES >> 2));
+  const flush = (force: boolean) => {
+    if (out.length === 0 || (!force && out.length < CHUNK_BYTES)) return;
+    write(out.bytes.subarray(0, out.length));
+    // The writer may keep what it was given (a stream queues it): the next chunk starts anew.
+    out = new Utf8Sink(CHUNK_BYTES + (CHUNK_BYTES >> 2));
   };
   const top = publicPlan({ ...plan, apprentices: [] }) as unknown as Record<string, unknown>;
   const keys = Object.keys(top).filter((k) => top[k] !== undefined);
-  emit("{\n");
+  out.ascii("{\n");
   keys.forEach((key, i) => {
     const after = i < keys.length - 1 ? ",\n" : "\n";
     if (key === "apprentices" && plan.apprentices.length > 0) {
-      emit(`  ${JSON.stringify(key)}: [\n`);
+      out.text(`  ${JSON.stringify(key)}: [\n`);
       plan.apprentices.forEach((a, j) => {
         const head = (a as ReusedApprenticePlan)[PLANNED_JSON];
-        emit(`${head !== undefined && !a.changes ? apprenticeJsonFromHead(head, a.tokens) : apprenticeJson(a)}${j < plan.apprentices.length - 1 ? "," : ""}\n`);
+        if (head !== undefined && !a.changes) {
+          out.raw(head);
+          writeApprenticeJsonTail(a.tokens, out);
+        } else {
+          out.text(apprenticeJson(a));
+        }
+        out.ascii(j < plan.apprentices.length - 1 ? ",\n" : "\n");
+        flush(false);
       });
-      emit(`  ]${after}`);
+      out.ascii(`  ]${after}`);
     } else {
-      emit(`  ${JSON.stringify(key)}: ${indented(JSON.stringify(top[key], null, 2), "  ")}${after}`);
+      out.text(`  ${JSON.stringify(key)}: ${indented(JSON.stringify(top[key], null, 2), "  ")}${after}`);
     }
   });
-  emit("}\n");
-  if (pending) write(pending);
+  out.ascii("}\n");
+  flush(true);
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { stableHash } from "./labels.js";
-import { compilePattern, isValidToolName } from "./patterns.js";
+import { compilePattern, firstMatcher, isValidToolName } from "./patterns.js";
 
 /**
  * The catalog: the tools that exist (DESIGN §3). Built from one parsed file per
@@ -181,6 +181,9 @@ export function buildCatalog(files: readonly CatalogFileInput[]): { catalog: Cat
 }
 
 function makeCatalog(tools: CatalogTool[], byName: Map<string, CatalogTool>): Catalog {
+  // Tools whose `mcp__<server>__<name>` form another tool lists as its own name (rare): no
+  // key of the sorted list leads to them by that form, so expansions look at them apart.
+  const qualifiedElsewhere = tools.filter((t) => byName.get(t.qualified) !== t);
   // Names sorted once so that a pattern's literal prefix narrows the candidates to a range.
   const sortedKeys = [...byName.keys()].sort();
   const expandCache = new Map<string, CatalogTool[]>();
@@ -203,6 +206,11 @@ function makeCatalog(tools: CatalogTool[], byName: Map<string, CatalogTool>): Ca
     return lo;
   }
 
+  /**
+   * Exactly the tools `compiled.test(tool.name, tool.server)` accepts (which tries both of a
+   * tool's names): every such tool has a name or form starting with the pattern's literal
+   * prefix, so only that range of the sorted keys is tested, plus the bare server's tools.
+   */
   function expandUncached(entry: string): CatalogTool[] {
     const compiled = compilePattern(entry);
     const found = new Set<CatalogTool>();
@@ -211,8 +219,9 @@ function makeCatalog(tools: CatalogTool[], byName: Map<string, CatalogTool>): Ca
       const key = sortedKeys[i] as string;
       if (!key.startsWith(compiled.prefix)) break;
       const tool = byName.get(key) as CatalogTool;
-      if (compiled.test(key, tool.server)) found.add(tool);
+      if (compiled.test(tool.name, tool.server)) found.add(tool);
     }
+    for (const t of qualifiedElsewhere) if (compiled.test(t.name, t.server)) found.add(t);
     return [...found].sort((a, b) => a.index - b.index);
   }
 
@@ -229,6 +238,57 @@ function makeCatalog(tools: CatalogTool[], byName: Map<string, CatalogTool>): Ca
         expandCache.set(entry, hit);
       }
       return hit;
+    },
+  };
+}
+
+/**
+ * `firstMatcher` over a catalog. A manifest asks its forbidden entries about every tool it
+ * considers, and a fleet's manifests share a few dozen such entries: so each entry is
+ * turned once into a bitset over the catalog (from its cached expansion, which holds
+ * exactly the tools it matches under either name), and a catalog tool is answered by
+ * looking one bit up per entry. Names the catalog lacks go to the compiled patterns.
+ */
+export interface CatalogMatcher {
+  /** The first entry that matches this tool of the catalog. */
+  tool(tool: CatalogTool): string | undefined;
+  /** The first entry that matches a name (looked up in the catalog first). */
+  name(name: string): string | undefined;
+}
+
+const bitsets = new WeakMap<Catalog, Map<string, Uint32Array>>();
+const MAX_BITSETS = 20_000;
+
+function bitsetOf(catalog: Catalog, entry: string): Uint32Array {
+  let byEntry = bitsets.get(catalog);
+  if (!byEntry) bitsets.set(catalog, (byEntry = new Map()));
+  let bits = byEntry.get(entry);
+  if (!bits) {
+    bits = new Uint32Array((catalog.tools.length + 31) >>> 5);
+    for (const t of catalog.expand(entry)) bits[t.index >>> 5] = (bits[t.index >>> 5] as number) | (1 << (t.index & 31));
+    if (byEntry.size >= MAX_BITSETS) byEntry.clear();
+    byEntry.set(entry, bits);
+  }
+  return bits;
+}
+
+export function catalogMatcher(entries: readonly string[], catalog: Catalog | undefined): CatalogMatcher {
+  const byName = firstMatcher(entries);
+  if (!catalog) return { tool: (t) => byName(t.name, t.server), name: (n) => byName(n) };
+  const bits = entries.map((e) => bitsetOf(catalog, e));
+  const n = entries.length;
+  const tool = (t: CatalogTool): string | undefined => {
+    if (catalog.tools[t.index] !== t) return byName(t.name, t.server);
+    const word = t.index >>> 5;
+    const bit = 1 << (t.index & 31);
+    for (let j = 0; j < n; j++) if (((bits[j] as Uint32Array)[word] as number) & bit) return entries[j];
+    return undefined;
+  };
+  return {
+    tool,
+    name(name) {
+      const known = catalog.get(name);
+      return known !== undefined ? tool(known) : byName(name);
     },
   };
 }

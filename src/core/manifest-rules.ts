@@ -1,10 +1,10 @@
-import type { Catalog } from "./catalog.js";
+import { catalogMatcher, type Catalog, type CatalogMatcher } from "./catalog.js";
 import type { CheckContext } from "./manifest-check.js";
 import { didYouMean } from "./did-you-mean.js";
 import { makeFinding, type Finding, type Position } from "./finding.js";
 import type { Locator } from "./locator.js";
 import type { Manifest } from "./manifest-schema.js";
-import { bareServerOf, explainInvalidEntry, firstMatch, firstMatcher, isPattern, isShadowedBy } from "./patterns.js";
+import { bareServerOf, explainInvalidEntry, firstMatch, isPattern, isShadowedBy } from "./patterns.js";
 
 type ListKey = "required_tools" | "optional_tools" | "forbidden_tools";
 const LISTS: readonly ListKey[] = ["required_tools", "optional_tools", "forbidden_tools"];
@@ -62,7 +62,7 @@ export function manifestRuleFindings(file: string, m: Manifest, locate: Locator,
   }
 
   const forbidden = valid.forbidden_tools.map((f) => f.entry);
-  const forbiddenMatch = firstMatcher(forbidden);
+  const forbiddenMatch = catalogMatcher(forbidden, ctx.catalog);
   const forbiddenLine = (pattern: string) => {
     const hit = valid.forbidden_tools.find((f) => f.entry === pattern);
     return hit ? at("forbidden_tools", hit.i) : undefined;
@@ -70,8 +70,7 @@ export function manifestRuleFindings(file: string, m: Manifest, locate: Locator,
 
   // Rule 5: a required tool that a forbidden entry matches.
   for (const { entry, i } of valid.required_tools) {
-    const known = ctx.catalog?.get(entry);
-    const pattern = forbiddenMatch(known?.name ?? entry, known?.server);
+    const pattern = forbiddenMatch.name(entry);
     if (pattern) {
       const pos = forbiddenLine(pattern);
       add(at("required_tools", i), "error", "required-forbidden", `Required tool \`${entry}\` is forbidden by \`${pattern}\` (${where(file, pos)}).`, "Forbidden always wins, so this apprentice would start without a tool it cannot work without.", [pattern === entry ? `Remove \`${entry}\` from one of the two lists.` : `Remove \`${entry}\` from required_tools, or narrow the forbidden pattern \`${pattern}\` so that it no longer matches it.`]);
@@ -122,10 +121,9 @@ export function manifestRuleFindings(file: string, m: Manifest, locate: Locator,
 }
 
 /** The forbidden entries that, together, forbid every tool `entry` can give (none when some tool escapes). */
-function shadowingPatterns(entry: string, forbidden: readonly string[], forbiddenMatch: (name: string, server?: string) => string | undefined, catalog: Catalog | undefined): readonly string[] {
+function shadowingPatterns(entry: string, forbidden: readonly string[], forbiddenMatch: CatalogMatcher, catalog: Catalog | undefined): readonly string[] {
   if (!isPattern(entry)) {
-    const known = catalog?.get(entry);
-    const p = forbiddenMatch(known?.name ?? entry, known?.server);
+    const p = forbiddenMatch.name(entry);
     return p ? [p] : NONE;
   }
   const structural = isShadowedBy(entry, forbidden);
@@ -134,7 +132,7 @@ function shadowingPatterns(entry: string, forbidden: readonly string[], forbidde
   if (tools.length === 0) return NONE;
   const used = new Set<string>();
   for (const t of tools) {
-    const p = forbiddenMatch(t.name, t.server);
+    const p = forbiddenMatch.tool(t);
     if (!p) return NONE;
     used.add(p);
   }

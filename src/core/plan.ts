@@ -60,8 +60,8 @@ export interface PlannedEntry {
   invalid: boolean;
   /** Catalog indexes (`CatalogTool.index`) of the tools given that the catalog has: their token estimates add up to the entry's `tokens`. */
   toolIndexes: number[];
-  /** The entry as `plan --format json` writes it, up to its token count (see `apprenticeJsonHead`). */
-  readonly json: string;
+  /** The entry as `plan --format json` writes it, up to its token count, in UTF-8 (see `writeApprenticeJsonHead`). */
+  readonly head: Uint8Array;
 }
 
 /** `PlannedEntry.toolIndexes` of a plan entry. */
@@ -75,10 +75,10 @@ export function toolIndexesOf(entry: ApprenticePlan, catalog: Catalog | undefine
   return out;
 }
 
-/** The JSON text of a reused entry, for writers that can use it as it is. */
+/** The JSON head of a reused entry (`PlannedEntry.head`), for writers that can use it as it is. */
 export const PLANNED_JSON: unique symbol = Symbol("planned JSON");
 
-export type ReusedApprenticePlan = ApprenticePlan & { readonly [PLANNED_JSON]?: string };
+export type ReusedApprenticePlan = ApprenticePlan & { readonly [PLANNED_JSON]?: Uint8Array };
 
 /**
  * Errors about what the catalog offers today rather than about the manifest itself: a
@@ -184,7 +184,7 @@ function reusedEntry(c: CheckedManifest, type: string, planned: PlannedEntry, fi
       return entry().missing_required;
     },
   };
-  Object.defineProperty(out, PLANNED_JSON, { value: planned.json, enumerable: false });
+  Object.defineProperty(out, PLANNED_JSON, { value: planned.head, enumerable: false });
   return out;
 }
 

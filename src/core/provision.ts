@@ -1,7 +1,7 @@
-import type { Catalog, CatalogTool } from "./catalog.js";
+import { catalogMatcher, type Catalog, type CatalogTool } from "./catalog.js";
 import type { GlobalLimits } from "./config-schema.js";
 import type { Manifest } from "./manifest-schema.js";
-import { firstMatcher, isPattern } from "./patterns.js";
+import { isPattern } from "./patterns.js";
 
 /** Why a tool considered for an apprentice was not given (DESIGN §4). */
 export type ExclusionReason = "forbidden" | "unavailable" | "duplicate" | "over_limit" | "over_token_budget";
@@ -72,7 +72,7 @@ export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult 
   const { catalog } = opts;
   const { capacity, maxTokens } = effectiveLimits(m, opts.limits);
   // Compiled once: every tool considered is checked against the whole list.
-  const forbiddenMatch = firstMatcher(m.forbidden_tools);
+  const forbiddenMatch = catalogMatcher(m.forbidden_tools, catalog);
   /** Keys (catalog tools' qualified names, else the name) of tools given. */
   const given = new Set<string>();
   const tools: string[] = [];
@@ -97,7 +97,7 @@ export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult 
     if (reason !== "duplicate" && given.size > 0 && given.has(keyOf(tool, known))) return;
     excludedBy.set(tool, detail === undefined ? { tool, reason } : { tool, reason, detail });
   };
-  const forbiddenBy = (tool: string, known: CatalogTool | undefined) => (known !== undefined ? forbiddenMatch(known.name, known.server) : forbiddenMatch(tool));
+  const forbiddenBy = (tool: string, known: CatalogTool | undefined) => (known !== undefined ? forbiddenMatch.tool(known) : forbiddenMatch.name(tool));
   const available = (known: CatalogTool | undefined) => catalog === undefined || known !== undefined;
   /** Gives the tool if it fits; says why not otherwise. */
   const tryGive = (tool: string, source: ToolSource, known: CatalogTool | undefined): boolean => {

@@ -63,51 +63,139 @@ export function apprenticeJson(a: ApprenticePlan): string {
   return `    ${indented(JSON.stringify(one, null, 2), "    ")}`;
 }
 
-const TOKENS_KEY = '"tokens": ';
+/**
+ * UTF-8 bytes written one after the other into a buffer that grows as needed. The plan
+ * entries of ten thousand apprentices are tens of megabytes of JSON: written as bytes
+ * straight away, they are never a JavaScript string (no pieces to join, no copy to encode,
+ * nothing for the garbage collector to walk), and cross threads and files as they are.
+ */
+export class Utf8Sink {
+  bytes: Uint8Array;
+  length = 0;
+  constructor(capacity = 4096) {
+    this.bytes = new Uint8Array(Math.max(16, capacity));
+  }
+
+  /** Makes room for `n` more bytes. */
+  reserve(n: number): void {
+    if (this.length + n <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
+  }
+
+  /** Any text, encoded as UTF-8. */
+  text(text: string): void {
+    // UTF-8 takes at most three bytes per UTF-16 unit.
+    this.reserve(text.length * 3);
+    this.length += encoder.encodeInto(text, this.bytes.subarray(this.length)).written;
+  }
+
+  /** Text known to be printable ASCII (JSON punctuation, keys, numbers). */
+  ascii(text: string): void {
+    this.reserve(text.length);
+    const { bytes } = this;
+    let at = this.length;
+    for (let i = 0; i < text.length; i++) bytes[at++] = text.charCodeAt(i);
+    this.length = at;
+  }
+
+  /** `JSON.stringify(text)`: copied as it is when it is printable ASCII with nothing to escape (tool names are). */
+  jsonString(text: string): void {
+    const n = text.length;
+    this.reserve(n + 2);
+    const { bytes } = this;
+    let at = this.length;
+    bytes[at++] = 0x22;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) {
+        this.text(JSON.stringify(text));
+        return;
+      }
+      bytes[at++] = c;
+    }
+    bytes[at++] = 0x22;
+    this.length = at;
+  }
+
+  /** Bytes written elsewhere. */
+  raw(bytes: Uint8Array): void {
+    this.reserve(bytes.length);
+    this.bytes.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
+  /** An exact copy of what was written (the buffer itself keeps its spare room). */
+  copy(): Uint8Array {
+    return this.bytes.slice(0, this.length);
+  }
+}
+const encoder = new TextEncoder();
+
 const ENTRY_END = "\n    }";
 
-/** `"a",` lines of a list of strings at the given indent, as `JSON.stringify(list, null, 2)` lays them out. */
-function stringList(list: readonly string[], indent: string): string {
-  if (list.length === 0) return "[]";
-  let out = "[";
-  for (let i = 0; i < list.length; i++) out += `${i === 0 ? "" : ","}\n${indent}  ${JSON.stringify(list[i])}`;
-  return `${out}\n${indent}]`;
+/** `"a",` lines of a list of strings, as `JSON.stringify(list, null, 2)` lays them out at the entry's field depth. */
+function stringList(list: readonly string[], out: Utf8Sink): void {
+  if (list.length === 0) return out.ascii("[]");
+  for (let i = 0; i < list.length; i++) {
+    out.ascii(i === 0 ? "[\n        " : ",\n        ");
+    out.jsonString(list[i] as string);
+  }
+  out.ascii("\n      ]");
 }
 
-/** A list of two-field objects with string values, laid out as `JSON.stringify(list, null, 2)` does. */
-function pairList<T>(list: readonly T[], k1: string, v1: (x: T) => string, k2: string, v2: (x: T) => string, indent: string): string {
-  if (list.length === 0) return "[]";
-  const inner = `${indent}    `;
-  let out = "[";
+/** A list of two-field objects with string values, laid out as `JSON.stringify(list, null, 2)` does at the entry's field depth. */
+function pairList<T>(list: readonly T[], k1: string, v1: (x: T) => string, k2: string, v2: (x: T) => string, out: Utf8Sink): void {
+  if (list.length === 0) return out.ascii("[]");
+  const key1 = `{\n          "${k1}": `;
+  const key2 = `,\n          "${k2}": `;
   for (let i = 0; i < list.length; i++) {
     const x = list[i] as T;
-    out += `${i === 0 ? "" : ","}\n${indent}  {\n${inner}"${k1}": ${JSON.stringify(v1(x))},\n${inner}"${k2}": ${JSON.stringify(v2(x))}\n${indent}  }`;
+    out.ascii(i === 0 ? "[\n        " : ",\n        ");
+    out.ascii(key1);
+    out.jsonString(v1(x));
+    out.ascii(key2);
+    out.jsonString(v2(x));
+    out.ascii("\n        }");
   }
-  return `${out}\n${indent}]`;
+  out.ascii("\n      ]");
 }
+
+/** The fields of a plan entry its JSON head is made of. */
+export type ApprenticeJsonFields = Pick<ApprenticePlan, "apprentice_type" | "file" | "status" | "tools" | "excluded" | "substitutions" | "capacity">;
 
 /**
- * \`apprenticeJson(a)\` up to its token count, for an entry without \`changes\` (where
- * \`tokens\` is the last field): the head, the count, then \`ENTRY_END\` make the whole.
- * A check stores heads so that a later plan writes them without provisioning again, so
- * this is written out directly (several times faster than stringifying and indenting); a
- * property test holds it to \`apprenticeJson\` (test/core/render-json.test.ts).
+ * `apprenticeJson(a)` up to its token count, as UTF-8, for an entry without `changes`
+ * (where `tokens` is the last field): the head, the count, then the entry's end make the
+ * whole (`writeApprenticeJsonTail`). A check stores heads so that a later plan writes them
+ * without provisioning again, so this is written out directly, as bytes; a property test
+ * holds it to `apprenticeJson` (test/core/render-json.test.ts).
  */
-export function apprenticeJsonHead(a: ApprenticePlan): string {
-  const i = "      ";
-  return (
-    `    {\n${i}"apprentice_type": ${JSON.stringify(a.apprentice_type)},\n${i}"file": ${JSON.stringify(a.file)},\n${i}"status": ${JSON.stringify(a.status)},` +
-    `\n${i}"tools": ${stringList(a.tools, i)},` +
-    `\n${i}"excluded": ${pairList(a.excluded, "tool", (e) => e.tool, "reason", (e) => e.reason, i)},` +
-    `\n${i}"substitutions": ${pairList(a.substitutions, "tool", (s) => s.tool, "with", (s) => s.with, i)},` +
-    `\n${i}"capacity": {\n${i}  "used": ${JSON.stringify(a.capacity.used)},\n${i}  "available": ${JSON.stringify(a.capacity.available)}\n${i}},` +
-    `\n${i}${TOKENS_KEY}`
-  );
+export function writeApprenticeJsonHead(a: ApprenticeJsonFields, out: Utf8Sink): void {
+  out.ascii('    {\n      "apprentice_type": ');
+  out.jsonString(a.apprentice_type);
+  out.ascii(',\n      "file": ');
+  out.jsonString(a.file);
+  out.ascii(',\n      "status": ');
+  out.jsonString(a.status);
+  out.ascii(',\n      "tools": ');
+  stringList(a.tools, out);
+  out.ascii(',\n      "excluded": ');
+  pairList(a.excluded, "tool", (e) => e.tool, "reason", (e) => e.reason, out);
+  out.ascii(',\n      "substitutions": ');
+  pairList(a.substitutions, "tool", (s) => s.tool, "with", (s) => s.with, out);
+  out.ascii(',\n      "capacity": {\n        "used": ');
+  out.ascii(JSON.stringify(a.capacity.used));
+  out.ascii(',\n        "available": ');
+  out.ascii(JSON.stringify(a.capacity.available));
+  out.ascii('\n      },\n      "tokens": ');
 }
 
-/** The whole entry from its head and token count. */
-export function apprenticeJsonFromHead(head: string, tokens: number | null): string {
-  return `${head}${JSON.stringify(tokens)}${ENTRY_END}`;
+/** What completes a head: the token count and the entry's end. */
+export function writeApprenticeJsonTail(tokens: number | null, out: Utf8Sink): void {
+  out.ascii(JSON.stringify(tokens));
+  out.ascii(ENTRY_END);
 }
 
 /** `plan --format json` (DESIGN §5). */

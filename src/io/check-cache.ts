@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { GlobalLimits } from "../core/config-schema.js";
 import type { CatalogText } from "./catalog-files.js";
-import { wirePlanned, type WireCheck } from "./parallel-check.js";
+import type { WireCheck } from "./parallel-check.js";
 
 /**
  * The check of a manifest file is a pure function of its path and bytes, the limits, the
@@ -23,8 +23,8 @@ import { wirePlanned, type WireCheck } from "./parallel-check.js";
  *
  * Layout: a first line naming the format, a line of JSON (the context and, per entry, its
  * key, file stamp, type, findings, planned tools and where its plan text lies), then the plan texts
- * one after the other. Reading is one file read and one small JSON parse; a plan text is
- * decoded only when it is written out. Writing is atomic (a temp file renamed); a
+ * one after the other. Reading is one file read and one small JSON parse; a plan text stays
+ * bytes, written out as it is. Writing is atomic (a temp file renamed); a
  * missing, unreadable or foreign file is simply a cache miss. The cache never changes a
  * result, only how fast it comes.
  */
@@ -127,7 +127,7 @@ function readEntries(file: string, context: string): { header: Header; buf: Buff
   }
 }
 
-/** A stored entry as a wire check whose plan text is decoded from the buffer when first read. */
+/** A stored entry as a wire check, its plan text a view of the buffer read. */
 function storedWire(e: HeaderEntry, buf: Buffer, textsAt: number): Live | undefined {
   const wire: WireCheck = { findings: e.findings, sourceFindings: e.sourceFindings };
   if (e.type !== undefined) wire.type = e.type;
@@ -140,7 +140,7 @@ function storedWire(e: HeaderEntry, buf: Buffer, textsAt: number): Live | undefi
   const { invalid, toolIndexes, at, bytes } = e.planned;
   const start = textsAt + at;
   if (!Number.isInteger(start) || !Number.isInteger(bytes) || start + bytes > buf.length || !Array.isArray(toolIndexes)) return undefined;
-  wire.planned = wirePlanned(invalid, toolIndexes, buf.subarray(start, start + bytes));
+  wire.planned = { invalid, toolIndexes, head: buf.subarray(start, start + bytes) };
   return live;
 }
 
@@ -213,10 +213,10 @@ export function openCheckCache(dir: string, context: { limits: GlobalLimits; cat
       }
       if (wire.type !== undefined) e.type = wire.type;
       if (wire.planned) {
-        const { raw } = wire.planned;
-        e.planned = { invalid: wire.planned.invalid, toolIndexes: wire.planned.toolIndexes, at, bytes: raw.length };
-        texts.push(raw);
-        at += raw.length;
+        const { head } = wire.planned;
+        e.planned = { invalid: wire.planned.invalid, toolIndexes: wire.planned.toolIndexes, at, bytes: head.length };
+        texts.push(head);
+        at += head.length;
       }
       entries.push(e);
     }

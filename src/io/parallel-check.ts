@@ -10,7 +10,7 @@ import { checkManifest, type CheckContext, type CheckedManifest, type ManifestSo
 import type { Manifest } from "../core/manifest-schema.js";
 import { makesInvalid, planApprentice, toolIndexesOf, type PlannedEntry } from "../core/plan.js";
 import { effectiveLimits } from "../core/provision.js";
-import { apprenticeJsonHead } from "../core/render-json.js";
+import { Utf8Sink, writeApprenticeJsonHead } from "../core/render-json.js";
 import { manifestSourceFromBytes, stemOf } from "./manifest-source.js";
 import { withPlainEnv } from "./yaml-source.js";
 
@@ -64,12 +64,7 @@ export interface WireCheck {
   manifest?: Manifest;
   findings: Finding[];
   sourceFindings: Finding[];
-  planned?: WirePlanned;
-}
-
-/** A plan entry with its text as UTF-8 bytes (what the cache writes), decoded only when read. */
-export interface WirePlanned extends PlannedEntry {
-  readonly raw: Uint8Array;
+  planned?: PlannedEntry;
 }
 
 /**
@@ -137,21 +132,6 @@ function lazySource(file: string, stem: string, bytes: Uint8Array | (() => Uint8
   };
 }
 
-/** A planned entry over `raw`, its text decoded the first time it is read. */
-export function wirePlanned(invalid: boolean, toolIndexes: number[], raw: Uint8Array): WirePlanned {
-  let json: string | undefined;
-  return {
-    invalid,
-    toolIndexes,
-    raw,
-    get json() {
-      return (json ??= decoder.decode(raw));
-    },
-  };
-}
-const decoder = new TextDecoder();
-const encoder = new TextEncoder();
-
 /**
  * Parses and checks files `from` to `to` (exclusive) of a list: what the main thread and
  * every worker do with each chunk they claim. With `plan`, also makes each file's plan
@@ -159,9 +139,8 @@ const encoder = new TextEncoder();
  */
 export function checkChunk(files: readonly string[], bytesOf: (i: number) => Uint8Array, from: number, to: number, ctx: CheckContext, plan: boolean): WireChunk {
   const results: WireChunk["results"] = [];
-  // Plan texts are encoded straight into one growing buffer: no joined string, no copies.
-  let texts = new Uint8Array(plan ? (to - from) * 4096 : 0);
-  let at = 0;
+  // Plan texts are written straight into one growing buffer of bytes: no strings, no copies.
+  const texts = new Utf8Sink(plan ? (to - from) * 4096 : 0);
   for (let i = from; i < to; i++) {
     const file = files[i] as string;
     const source = manifestSourceFromBytes(file, bytesOf(i));
@@ -172,16 +151,9 @@ export function checkChunk(files: readonly string[], bytesOf: (i: number) => Uin
       result.type = m.apprentice_type;
       if (plan && effectiveLimits(m, ctx.limits).maxTokens === null) {
         const entry = planApprentice(m, file, checked.findings, ctx);
-        const json = apprenticeJsonHead(entry);
-        // UTF-8 takes at most three bytes per UTF-16 unit.
-        if (texts.length - at < json.length * 3) {
-          const grown = new Uint8Array(Math.max(texts.length * 2, at + json.length * 3));
-          grown.set(texts.subarray(0, at));
-          texts = grown;
-        }
-        const { written } = encoder.encodeInto(json, texts.subarray(at));
-        at += written;
-        result.planned = { invalid: makesInvalid(checked.findings), toolIndexes: toolIndexesOf(entry, ctx.catalog), bytes: written };
+        const before = texts.length;
+        writeApprenticeJsonHead(entry, texts);
+        result.planned = { invalid: makesInvalid(checked.findings), toolIndexes: toolIndexesOf(entry, ctx.catalog), bytes: texts.length - before };
       } else if (!plan) {
         // No cache to fill: whoever asked will plan, and needs the manifest itself.
         result.manifest = m;
@@ -190,7 +162,7 @@ export function checkChunk(files: readonly string[], bytesOf: (i: number) => Uin
     results.push(result);
   }
   // An exact copy, so that the buffer kept (or moved to the main thread) holds no spare room.
-  return { results, texts: texts.slice(0, at) };
+  return { results, texts: texts.copy() };
 }
 
 /** The wire checks of a chunk, each planned entry over its own part of the chunk's texts. */
@@ -199,9 +171,9 @@ export function unpackChunk(chunk: WireChunk): WireCheck[] {
   return chunk.results.map((r) => {
     if (!r.planned) return r as WireCheck;
     const { invalid, toolIndexes, bytes } = r.planned;
-    const raw = chunk.texts.subarray(at, at + bytes);
+    const head = chunk.texts.subarray(at, at + bytes);
     at += bytes;
-    return { ...r, planned: wirePlanned(invalid, toolIndexes, raw) };
+    return { ...r, planned: { invalid, toolIndexes, head } };
   });
 }
 

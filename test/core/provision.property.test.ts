@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { buildCatalog, type Catalog, type CatalogTool } from "../../src/core/catalog.js";
+import { buildCatalog, catalogMatcher, type Catalog, type CatalogTool } from "../../src/core/catalog.js";
 import type { GlobalLimits } from "../../src/core/config-schema.js";
 import type { Manifest } from "../../src/core/manifest-schema.js";
 import { bareServerOf, isPattern, matches } from "../../src/core/patterns.js";
@@ -40,6 +40,27 @@ describe("patterns agree with the reference", () => {
         expect(matches(e, n, s)).toBe(referenceMatches(e, n, s));
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it("catalog expansions and catalogMatcher answer as the reference does", () => {
+    const catalogArb = fc.uniqueArray(fc.record({ name, server: fc.constantFrom("a", "b", "b_") }), { selector: (t) => t.name, maxLength: 40 });
+    fc.assert(
+      fc.property(catalogArb, fc.array(entry, { maxLength: 5 }), fc.array(name, { maxLength: 5 }), (tools, entries, others) => {
+        const inputs = ["a", "b", "b_"].map((s) => ({ server: s, file: `${s}.json`, data: tools.filter((t) => t.server === s).map((t) => t.name) }));
+        const { catalog } = buildCatalog(inputs);
+        const first = (n: string, s?: string) => entries.find((e) => referenceMatches(e, n, s));
+        for (const e of entries) expect(catalog.expand(e).map((t) => t.index)).toEqual(catalog.tools.filter((t) => referenceMatches(e, t.name, t.server)).map((t) => t.index));
+        const matcher = catalogMatcher(entries, catalog);
+        for (const t of catalog.tools) expect(matcher.tool(t)).toBe(first(t.name, t.server));
+        for (const n of others) {
+          const known = catalog.get(n);
+          expect(matcher.name(n)).toBe(known ? first(known.name, known.server) : first(n));
+        }
+        // Without a catalog, names alone.
+        for (const n of others) expect(catalogMatcher(entries, undefined).name(n)).toBe(first(n));
+      }),
+      { numRuns: 1500 },
     );
   });
 

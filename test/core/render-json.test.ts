@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ApprenticePlan } from "../../src/core/plan.js";
-import { apprenticeJson, apprenticeJsonFromHead, apprenticeJsonHead } from "../../src/core/render-json.js";
+import { apprenticeJson, Utf8Sink, writeApprenticeJsonHead, writeApprenticeJsonTail } from "../../src/core/render-json.js";
 
 // The head a check stores, completed with the token count, is exactly the entry that
 // `plan --format json` writes the general way.
@@ -21,11 +21,29 @@ const plan: fc.Arbitrary<ApprenticePlan> = fc.record({
   missing_required: fc.array(text, { maxLength: 2 }),
 }) as fc.Arbitrary<ApprenticePlan>;
 
-describe("apprenticeJsonHead", () => {
-  it("with its token count, is the entry written the general way", () => {
+describe("writeApprenticeJsonHead", () => {
+  it("with its token count, is the entry written the general way, in UTF-8", () => {
     fc.assert(
-      fc.property(plan, (a) => {
-        expect(apprenticeJsonFromHead(apprenticeJsonHead(a), a.tokens)).toBe(apprenticeJson(a));
+      fc.property(plan, fc.nat({ max: 40 }), (a, spare) => {
+        // A small sink, sometimes with bytes before: it grows, and appends where it stands.
+        const out = new Utf8Sink(1);
+        out.text("x".repeat(spare));
+        writeApprenticeJsonHead(a, out);
+        writeApprenticeJsonTail(a.tokens, out);
+        expect(new TextDecoder().decode(out.copy())).toBe("x".repeat(spare) + apprenticeJson(a));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe("Utf8Sink", () => {
+  it("jsonString writes what JSON.stringify does, for any text", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: "grapheme" }), fc.string({ unit: "binary" })), (s) => {
+        const out = new Utf8Sink(2);
+        out.jsonString(s);
+        expect(new TextDecoder().decode(out.copy())).toBe(JSON.stringify(s));
       }),
       { numRuns: 2000 },
     );
