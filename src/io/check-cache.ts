@@ -43,6 +43,11 @@ export interface CheckCache {
   /** The stored check of the file as it was when it last had this stamp: found without reading the file. */
   getStamped(file: string, stamp: string): WireCheck | undefined;
   set(file: string, bytes: Uint8Array, check: WireCheck, stamp?: string): void;
+  /** `get` and `set` by the file's content key (`contentKey`), made by whoever read the bytes. */
+  getByKey(file: string, key: string, stamp?: string): WireCheck | undefined;
+  setByKey(file: string, key: string, check: WireCheck, stamp?: string): void;
+  /** The content keys of the checks stored when opened. */
+  storedKeys(): string[];
   /** Token estimates of catalog tools, by tool name (names are unique in a catalog). */
   readonly tokens: Map<string, number>;
   /** How many checks the cache file held when opened (0: everything will be checked afresh). */
@@ -101,13 +106,18 @@ function codeFingerprint(): string {
   return parts.join("\n");
 }
 
+/** The key a file's check is stored under: its path and bytes, hashed (on any thread). */
+export function contentKey(file: string, bytes: Uint8Array): string {
+  return createHash("sha1").update(file).update("\0").update(bytes).digest("base64url");
+}
+
 /** Keys already computed, by the bytes they were computed from: a miss is looked up, then stored. */
 const keys = new WeakMap<Uint8Array, { file: string; key: string }>();
 
 function keyOf(file: string, bytes: Uint8Array): string {
   const known = keys.get(bytes);
   if (known?.file === file) return known.key;
-  const key = createHash("sha1").update(file).update("\0").update(bytes).digest("base64url");
+  const key = contentKey(file, bytes);
   keys.set(bytes, { file, key });
   return key;
 }
@@ -247,27 +257,33 @@ export function openCheckCache(dir: string, context: { limits: GlobalLimits; cat
     return live;
   };
 
+  const getByKey = (path: string, key: string, stamp?: string): WireCheck | undefined => {
+    const live = liveOf(key);
+    if (!live) return undefined;
+    if (stamp !== undefined && (live.file !== path || live.stamp !== stamp)) {
+      live.file = path;
+      live.stamp = stamp;
+      changed = true;
+    }
+    return live.wire;
+  };
+  const setByKey = (path: string, key: string, check: WireCheck, stamp?: string) => {
+    used.set(key, stamp === undefined ? { wire: check } : { wire: check, file: path, stamp });
+    changed = true;
+  };
+
   return {
     tokens,
     stored: old.size,
-    get(path, bytes, stamp) {
-      const live = liveOf(keyOf(path, bytes));
-      if (!live) return undefined;
-      if (stamp !== undefined && (live.file !== path || live.stamp !== stamp)) {
-        live.file = path;
-        live.stamp = stamp;
-        changed = true;
-      }
-      return live.wire;
-    },
+    get: (path, bytes, stamp) => getByKey(path, keyOf(path, bytes), stamp),
     getStamped(path, stamp) {
       const key = stamped.get(`${path}\0${stamp}`);
       return key === undefined ? undefined : liveOf(key)?.wire;
     },
-    set(path, bytes, check, stamp) {
-      used.set(keyOf(path, bytes), stamp === undefined ? { wire: check } : { wire: check, file: path, stamp });
-      changed = true;
-    },
+    set: (path, bytes, check, stamp) => setByKey(path, keyOf(path, bytes), check, stamp),
+    getByKey,
+    setByKey,
+    storedKeys: () => [...old.keys()],
     save() {
       try {
         if (changed) saveEntries();

@@ -1,14 +1,15 @@
 /**
  * A worker thread of `checkManyManifests`. It starts with the limits and the catalog's
  * tool names (so it loads and builds its catalog while the main thread reads the files),
- * then receives its job: the files in shared memory and a shared counter. It claims
+ * and maybe tool definitions to count the tokens of meanwhile, then receives its job: the files in shared memory and a shared counter. It claims
  * chunks of files from the counter, parses and checks each one exactly as the main thread
  * would, and posts the results of each chunk back.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { buildCatalog, type CatalogFileInput } from "../core/catalog.js";
 import type { CheckContext } from "../core/manifest-check.js";
-import { checkChunk, type CheckWorkerData, type CheckWorkerJob, type CheckWorkerMessage } from "./parallel-check.js";
+import { checkChunk, jobReader, type CheckWorkerData, type CheckWorkerJob, type CheckWorkerMessage } from "./parallel-check.js";
+import { loadTokenCounter } from "./tokenizer.js";
 import { withPlainEnv } from "./yaml-source.js";
 
 function contextOf(data: CheckWorkerData): CheckContext {
@@ -18,25 +19,32 @@ function contextOf(data: CheckWorkerData): CheckContext {
   return { limits: data.limits, catalog: buildCatalog(inputs).catalog };
 }
 
+/** Counts the tokens of the definitions asked for (CheckWorkerData.count); nothing if the tokenizer cannot be loaded. */
+async function countTokens(data: CheckWorkerData): Promise<CheckWorkerMessage | undefined> {
+  if (!data.count) return undefined;
+  try {
+    const count = await loadTokenCounter();
+    return { type: "tokens", indexes: data.count.indexes, counts: data.count.definitions.map((text) => count(text)) };
+  } catch {
+    return undefined; // the plan counts them instead
+  }
+}
+
 function run(data: CheckWorkerData, ctx: CheckContext, job: CheckWorkerJob, post: (msg: CheckWorkerMessage, transfer?: ArrayBuffer[]) => void): void {
   let checked = 0;
-  const bytes = new Uint8Array(job.bytes);
-  const offsets = new Int32Array(job.offsets);
   const counter = new Int32Array(job.counter);
   const chunks = Math.ceil(job.files.length / job.chunkFiles);
+  const { bytesOf, keys } = jobReader(job);
   withPlainEnv(() => {
-    // slice() copies out of shared memory: TextDecoder does not read shared buffers.
-    const bytesOf = (i: number) => bytes.slice(offsets[i], offsets[i + 1]);
     for (let index = Atomics.add(counter, 0, 1); index < chunks; index = Atomics.add(counter, 0, 1)) {
       const from = index * job.chunkFiles;
-      const chunk = checkChunk(job.files, bytesOf, from, Math.min(job.files.length, from + job.chunkFiles), ctx, data.plan);
+      const chunk = checkChunk(job.files, bytesOf, from, Math.min(job.files.length, from + job.chunkFiles), ctx, data.plan, keys);
       post({ type: "chunk", index, chunk }, [chunk.texts.buffer as ArrayBuffer]);
-      checked += chunk.results.length;
+      for (const r of chunk.results) if (!r.stored) checked++;
     }
   });
   // For the tests that make sure the threads really ran.
   if (process.env.APPRENTICE_TOOLS_REPORT_THREADS === "1") process.stderr.write(`apprentice-tools: a worker thread checked ${checked} of ${job.files.length} files.\n`);
-  post({ type: "done" });
 }
 
 if (parentPort) {
@@ -52,12 +60,19 @@ if (parentPort) {
   }
   if (ctx) {
     const ready = ctx;
+    // Counted while the main thread reads the files; the job waits for the count, so
+    // that the last of the check is never a count left over.
+    const tokens = countTokens(data);
     port.once("message", (job: CheckWorkerJob) => {
-      try {
-        run(data, ready, job, (msg, transfer) => port.postMessage(msg, transfer));
-      } catch (err) {
-        fail(err);
-      }
+      void tokens.then((msg) => {
+        if (msg) port.postMessage(msg);
+        try {
+          run(data, ready, job, (m, transfer) => port.postMessage(m, transfer));
+          port.postMessage({ type: "done" } satisfies CheckWorkerMessage);
+        } catch (err) {
+          fail(err);
+        }
+      });
     });
   }
 }

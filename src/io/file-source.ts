@@ -23,6 +23,8 @@ export interface FileSource {
   stamp?(path: string): FileStamp | undefined;
   /** Working trees only: the file's bytes, synchronously, for reading a file only when asked. */
   readSync?(path: string): Uint8Array | undefined;
+  /** Working trees only: where the file is on disk (for worker threads that read files themselves). */
+  absolutePath?(path: string): string;
 }
 
 /**
@@ -50,6 +52,7 @@ export function workingTree(root: string): FileSource {
   return {
     label: "working tree",
     readSync,
+    absolutePath: (path) => join(root, path),
     stamp(path) {
       // Times in milliseconds with their fraction (microseconds survive in a double).
       const s = statSync(join(root, path), { throwIfNoEntry: false });

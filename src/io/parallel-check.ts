@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Worker } from "node:worker_threads";
@@ -11,6 +11,7 @@ import type { Manifest } from "../core/manifest-schema.js";
 import { makesInvalid, planApprentice, toolIndexesOf, type PlannedEntry } from "../core/plan.js";
 import { effectiveLimits } from "../core/provision.js";
 import { Utf8Sink, writeApprenticeJsonHead } from "../core/render-json.js";
+import { contentKey } from "./check-cache.js";
 import { manifestSourceFromBytes, stemOf } from "./manifest-source.js";
 import { withPlainEnv } from "./yaml-source.js";
 
@@ -40,17 +41,38 @@ export interface CheckWorkerData {
   catalogNames: { server: string; names: string[] }[] | null;
   /** Make plan entries too (ParallelCheckInput.plan). */
   plan: boolean;
+  /**
+   * Token estimates to make meanwhile, for the plan that usually follows a check: the
+   * catalog indexes of the tools to count and their definitions (`toolDefinitionText`).
+   */
+  count?: { indexes: number[]; definitions: string[] };
 }
 
-/** The files a worker checks its share of, sent once they are read. */
+/** The files a worker checks its share of. */
 export interface CheckWorkerJob {
   files: string[];
-  /** Every file's bytes, one after the other, in shared memory; file i is bytes[offsets[i]..offsets[i+1]). */
-  bytes: SharedArrayBuffer;
-  offsets: SharedArrayBuffer;
+  /** Files in memory: every file's bytes, one after the other, in shared memory; file i is bytes[offsets[i]..offsets[i+1]). */
+  memory?: { bytes: SharedArrayBuffer; offsets: SharedArrayBuffer };
+  /** Files on disk (DiskFiles): read by the thread that checks them. */
+  disk?: { paths: string[]; keyed: boolean; known: string[] };
   /** The next chunk to claim (an Int32 incremented atomically). */
   counter: SharedArrayBuffer;
   chunkFiles: number;
+}
+
+/**
+ * Files of a working tree, read by whichever thread checks them (so the reading is shared
+ * out too, and no thread holds every file at once), each file's content key made there.
+ */
+export interface DiskFiles {
+  /** Each file's absolute path, in the order of `files`. */
+  paths: readonly string[];
+  /** Make each file's content key (`contentKey`), for a cache. */
+  keyed: boolean;
+  /** Content keys whose checks are stored (`stored` answers for them): such files are only read and hashed. */
+  known?: readonly string[];
+  /** The stored check with this content key (one of `known`) for file `index` of `files`. */
+  stored?: (key: string, index: number) => WireCheck | undefined;
 }
 
 /**
@@ -74,15 +96,28 @@ export interface WireCheck {
  * it are its own.
  */
 export interface WireChunk {
-  results: (Omit<WireCheck, "planned"> & { planned?: { invalid: boolean; toolIndexes: number[]; bytes: number } })[];
+  results: (Omit<WireCheck, "planned"> & {
+    planned?: { invalid: boolean; toolIndexes: number[]; bytes: number };
+    /** The file's content key (DiskFiles.keyed). */
+    key?: string;
+    /** The key is a known one: the file was not checked (its findings here are empty). */
+    stored?: true;
+  })[];
   texts: Uint8Array;
 }
 
-export type CheckWorkerMessage = { type: "chunk"; index: number; chunk: WireChunk } | { type: "done" } | { type: "error"; message: string };
+export type CheckWorkerMessage =
+  | { type: "chunk"; index: number; chunk: WireChunk }
+  /** Token estimates (CheckWorkerData.count): `counts[k]` is the count of tool `indexes[k]`. */
+  | { type: "tokens"; indexes: number[]; counts: number[] }
+  | { type: "done" }
+  | { type: "error"; message: string };
 
 export interface ParallelCheckInput {
   files: readonly string[];
-  contents: readonly Uint8Array[];
+  /** Each file's bytes; or `disk`. */
+  contents?: readonly Uint8Array[];
+  disk?: DiskFiles;
   limits: GlobalLimits;
   /** The main thread's catalog; workers build its names-only twin (CheckWorkerData.catalogNames). */
   catalog?: Catalog;
@@ -95,9 +130,12 @@ export interface ParallelCheckResult {
   checked: CheckedManifest[];
   /** The same results as plain data (what a cache stores). */
   wire: WireCheck[];
+  /** With `disk.keyed`: each file's content key, and whether its check was stored already (`disk.stored`) rather than made now. */
+  keys?: string[];
+  reused?: boolean[];
 }
 
-type FileResult = { source: ManifestSource; checked: CheckedManifest; wire: WireCheck };
+type FileResult = { source: ManifestSource; checked: CheckedManifest; wire: WireCheck; key?: string; reused?: boolean };
 
 /** How many threads to use (the main one included): `APPRENTICE_TOOLS_THREADS`, else every core. */
 function threadCount(): number {
@@ -137,15 +175,22 @@ function lazySource(file: string, stem: string, bytes: Uint8Array | (() => Uint8
  * every worker do with each chunk they claim. With `plan`, also makes each file's plan
  * entry when no token budget applies to it (tokens are counted later; see PlannedEntry).
  */
-export function checkChunk(files: readonly string[], bytesOf: (i: number) => Uint8Array, from: number, to: number, ctx: CheckContext, plan: boolean): WireChunk {
+export function checkChunk(files: readonly string[], bytesOf: (i: number) => Uint8Array, from: number, to: number, ctx: CheckContext, plan: boolean, keys?: { known: ReadonlySet<string> }): WireChunk {
   const results: WireChunk["results"] = [];
   // Plan texts are written straight into one growing buffer of bytes: no strings, no copies.
   const texts = new Utf8Sink(plan ? (to - from) * 4096 : 0);
   for (let i = from; i < to; i++) {
     const file = files[i] as string;
-    const source = manifestSourceFromBytes(file, bytesOf(i));
+    const bytes = bytesOf(i);
+    const key = keys ? contentKey(file, bytes) : undefined;
+    if (key !== undefined && keys?.known.has(key)) {
+      results.push({ key, stored: true, findings: [], sourceFindings: [] });
+      continue;
+    }
+    const source = manifestSourceFromBytes(file, bytes);
     const checked = checkManifest(source, ctx);
     const result: WireChunk["results"][number] = { findings: checked.findings, sourceFindings: source.findings };
+    if (key !== undefined) result.key = key;
     const m = checked.manifest;
     if (m) {
       result.type = m.apprentice_type;
@@ -166,7 +211,7 @@ export function checkChunk(files: readonly string[], bytesOf: (i: number) => Uin
 }
 
 /** The wire checks of a chunk, each planned entry over its own part of the chunk's texts. */
-export function unpackChunk(chunk: WireChunk): WireCheck[] {
+export function unpackChunk(chunk: WireChunk): (WireCheck & { key?: string; stored?: true })[] {
   let at = 0;
   return chunk.results.map((r) => {
     if (!r.planned) return r as WireCheck;
@@ -175,6 +220,28 @@ export function unpackChunk(chunk: WireChunk): WireCheck[] {
     at += bytes;
     return { ...r, planned: { invalid, toolIndexes, head } };
   });
+}
+
+/** A file of a working tree, read by the thread that checks it (a file gone since it was listed reads as empty, as FileSource.read has it). */
+export function readDiskFile(path: string): Uint8Array {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR") return new Uint8Array();
+    throw err;
+  }
+}
+
+/** How a thread reads file i of a job, and the content keys it may skip. */
+export function jobReader(job: CheckWorkerJob): { bytesOf: (i: number) => Uint8Array; keys?: { known: ReadonlySet<string> } } {
+  if (job.disk) {
+    const { paths, keyed, known } = job.disk;
+    return { bytesOf: (i) => readDiskFile(paths[i] as string), ...(keyed ? { keys: { known: new Set(known) } } : {}) };
+  }
+  const bytes = new Uint8Array(job.memory?.bytes ?? new SharedArrayBuffer(0));
+  const offsets = new Int32Array(job.memory?.offsets ?? new SharedArrayBuffer(0));
+  // slice() copies out of shared memory: TextDecoder does not read shared buffers.
+  return { bytesOf: (i) => bytes.slice(offsets[i], offsets[i + 1]) };
 }
 
 /**
@@ -210,24 +277,36 @@ function catalogNamesOf(catalog: Catalog): { server: string; names: string[] }[]
   return [...byServer].map(([server, names]) => ({ server, names }));
 }
 
-/** Copies every file's bytes into shared memory once, for all workers to read. */
-function workerJob(files: readonly string[], contents: readonly Uint8Array[], counter: Int32Array): CheckWorkerJob {
+/** The workers' job: files on disk by path, or files in memory copied into shared memory once. */
+function workerJob(input: ParallelCheckInput, counter: Int32Array): CheckWorkerJob {
+  const { files, contents, disk } = input;
+  const job: CheckWorkerJob = { files: [...files], counter: counter.buffer as SharedArrayBuffer, chunkFiles: CHUNK_FILES };
+  if (disk) {
+    job.disk = { paths: [...disk.paths], keyed: disk.keyed, known: [...(disk.known ?? [])] };
+    return job;
+  }
   const offsets = new Int32Array(new SharedArrayBuffer(4 * (files.length + 1)));
   let total = 0;
-  contents.forEach((c, i) => {
+  contents?.forEach((c, i) => {
     offsets[i] = total;
     total += c.byteLength;
   });
   offsets[files.length] = total;
   const bytes = new Uint8Array(new SharedArrayBuffer(Math.max(1, total)));
-  contents.forEach((c, i) => bytes.set(c, offsets[i]));
-  return { files: [...files], bytes: bytes.buffer as SharedArrayBuffer, offsets: offsets.buffer as SharedArrayBuffer, counter: counter.buffer as SharedArrayBuffer, chunkFiles: CHUNK_FILES };
+  contents?.forEach((c, i) => bytes.set(c, offsets[i]));
+  job.memory = { bytes: bytes.buffer as SharedArrayBuffer, offsets: offsets.buffer as SharedArrayBuffer };
+  return job;
 }
 
 /** Worker threads started ahead of their files (see startCheckWorkers). */
 export interface CheckWorkers {
   /** The same limits, catalog and planning as the check they are for. */
   readonly setup: { limits: GlobalLimits; catalog?: Catalog; plan: boolean };
+  /**
+   * With `count`: the token estimates one worker made while the files were read, by tool
+   * name, once the workers are done (empty if that worker failed).
+   */
+  readonly tokens: Map<string, number>;
   /** Hands the workers their job; resolves when every one is done (or has failed). */
   run(job: CheckWorkerJob, onChunk: (index: number, chunk: WireChunk) => void): Promise<void>;
   /** Ends the workers; idempotent. */
@@ -240,13 +319,17 @@ export interface CheckWorkers {
  * be none (few files, one core, or no worker script beside this module, as in the
  * single-file action bundle). `worker_threads` is loaded only here.
  */
-export async function startCheckWorkers(setup: CheckWorkers["setup"], fileCount: number): Promise<CheckWorkers | undefined> {
+export async function startCheckWorkers(setup: CheckWorkers["setup"], fileCount: number, count?: CheckWorkerData["count"]): Promise<CheckWorkers | undefined> {
   const script = fileCount >= PARALLEL_MIN_FILES ? workerScript() : undefined;
   const threads = script ? Math.min(threadCount(), Math.ceil(fileCount / CHUNK_FILES)) : 1;
   if (!script || threads <= 1) return undefined;
   const { Worker } = await import("node:worker_threads");
   const data: CheckWorkerData = { limits: setup.limits, catalogNames: setup.catalog ? catalogNamesOf(setup.catalog) : null, plan: setup.plan };
-  const workers: Worker[] = Array.from({ length: threads - 1 }, () => new Worker(script, { workerData: data }));
+  // One worker counts tokens too.
+  const counting = count && count.indexes.length > 0 && setup.catalog ? { ...data, count } : undefined;
+  const workers: Worker[] = Array.from({ length: threads - 1 }, (_, i) => new Worker(script, { workerData: i === 0 && counting ? counting : data }));
+  const tokens = new Map<string, number>();
+  const catalog = setup.catalog;
   // A worker that fails before its job is simply not counted on: the main thread redoes its share.
   const exited = new Set<Worker>();
   for (const w of workers) {
@@ -258,6 +341,7 @@ export async function startCheckWorkers(setup: CheckWorkers["setup"], fileCount:
   let stopped = false;
   return {
     setup,
+    tokens,
     run(job, onChunk) {
       return Promise.all(
         workers.map(
@@ -267,7 +351,12 @@ export async function startCheckWorkers(setup: CheckWorkers["setup"], fileCount:
               worker.ref();
               worker.on("message", (msg: CheckWorkerMessage) => {
                 if (msg.type === "chunk") onChunk(msg.index, msg.chunk);
-                else resolve(); // done, or an error: the main thread redoes whatever is missing
+                else if (msg.type === "tokens") {
+                  msg.indexes.forEach((index, k) => {
+                    const tool = catalog?.tools[index];
+                    if (tool && Number.isSafeInteger(msg.counts[k])) tokens.set(tool.name, msg.counts[k] as number);
+                  });
+                } else resolve(); // done, or an error: the main thread redoes whatever is missing
               });
               worker.on("error", () => resolve());
               worker.on("exit", () => resolve());
@@ -290,7 +379,7 @@ export async function startCheckWorkers(setup: CheckWorkers["setup"], fileCount:
  * than `minFiles` files, which the caller parses as usual and checks later.
  */
 export async function checkManyManifests(input: ParallelCheckInput, minFiles = PARALLEL_MIN_FILES, started?: CheckWorkers): Promise<ParallelCheckResult | undefined> {
-  const { files, contents } = input;
+  const { files, disk } = input;
   if (files.length < minFiles) {
     await started?.stop();
     return undefined;
@@ -305,17 +394,30 @@ export async function checkManyManifests(input: ParallelCheckInput, minFiles = P
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const chunks = Math.ceil(files.length / CHUNK_FILES);
   const results: (FileResult[] | undefined)[] = new Array(chunks);
+  // A file's bytes for reading it again later, if something asks (files on disk are not kept).
+  const bytesFor = (i: number): Uint8Array | (() => Uint8Array) => (disk ? () => readDiskFile(disk.paths[i] as string) : (input.contents?.[i] ?? new Uint8Array()));
+  const job = workerJob(input, counter);
+  const reader = jobReader(job);
+  const ctx = input.catalog ? { limits: input.limits, catalog: input.catalog } : { limits: input.limits };
+  const plan = input.plan === true;
+  const checkOne = (i: number) => unpackChunk(checkChunk(files, reader.bytesOf, i, i + 1, ctx, plan))[0] as WireCheck;
   const chunkFromWire = (index: number, chunk: WireChunk) =>
     unpackChunk(chunk).map((w, k) => {
       const i = index * CHUNK_FILES + k;
-      return fromWire(files[i] as string, contents[i] as Uint8Array, w, input.limits);
+      const file = files[i] as string;
+      // A file whose check is stored: that check, or (should it be gone) one made now.
+      const stored = w.stored && w.key !== undefined ? disk?.stored?.(w.key, i) : undefined;
+      const result: FileResult = fromWire(file, bytesFor(i), stored ?? (w.stored ? checkOne(i) : w), input.limits);
+      if (w.key !== undefined) {
+        result.key = w.key;
+        result.reused = stored !== undefined;
+      }
+      return result;
     });
-  const running = workers?.run(workerJob(files, contents, counter), (index, chunk) => (results[index] = chunkFromWire(index, chunk)));
+  const running = workers?.run(job, (index, chunk) => (results[index] = chunkFromWire(index, chunk)));
 
   // The main thread takes its share while the workers start.
-  const ctx = input.catalog ? { limits: input.limits, catalog: input.catalog } : { limits: input.limits };
-  const plan = input.plan === true;
-  const checkHere = (index: number) => chunkFromWire(index, checkChunk(files, (i) => contents[i] as Uint8Array, index * CHUNK_FILES, Math.min(files.length, (index + 1) * CHUNK_FILES), ctx, plan));
+  const checkHere = (index: number) => chunkFromWire(index, checkChunk(files, reader.bytesOf, index * CHUNK_FILES, Math.min(files.length, (index + 1) * CHUNK_FILES), ctx, plan, reader.keys));
   withPlainEnv(() => {
     for (let index = Atomics.add(counter, 0, 1); index < chunks; index = Atomics.add(counter, 0, 1)) results[index] = checkHere(index);
   });
@@ -329,12 +431,18 @@ export async function checkManyManifests(input: ParallelCheckInput, minFiles = P
   const sources: ManifestSource[] = [];
   const checked: CheckedManifest[] = [];
   const wire: WireCheck[] = [];
+  const keys: string[] = [];
+  const reused: boolean[] = [];
   for (const chunk of results) {
     for (const r of chunk ?? []) {
       sources.push(r.source);
       checked.push(r.checked);
       wire.push(r.wire);
+      if (r.key !== undefined) {
+        keys.push(r.key);
+        reused.push(r.reused === true);
+      }
     }
   }
-  return { sources, checked, wire };
+  return disk?.keyed ? { sources, checked, wire, keys, reused } : { sources, checked, wire };
 }

@@ -11,7 +11,7 @@ import { catalogInputFrom, decodeCatalogFile, type CatalogText } from "./catalog
 import type { FileSource } from "./file-source.js";
 import { manifestSourceFromBytes } from "./manifest-source.js";
 import { openCheckCache, type CheckCache } from "./check-cache.js";
-import { checkManyManifests, fromWire, PARALLEL_MIN_FILES, startCheckWorkers, type CheckWorkers, type ParallelCheckResult, type WireCheck } from "./parallel-check.js";
+import { checkManyManifests, fromWire, PARALLEL_MIN_FILES, startCheckWorkers, type CheckWorkers, type DiskFiles, type ParallelCheckResult, type WireCheck } from "./parallel-check.js";
 import { loadTokenCounter } from "./tokenizer.js";
 import { decodeUtf8, parseYamlSource, withPlainEnv } from "./yaml-source.js";
 
@@ -166,11 +166,12 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   const cache = overrides.cacheDir ? openCheckCache(overrides.cacheDir, { limits: config.limits, catalogTexts: catalog ? cat.texts : null }) : undefined;
   // With nothing stored to reuse, every file will be checked: the worker threads start now
   // and build their catalog while this thread reads the files.
-  const early = files.length >= PARALLEL_MIN_FILES && (!cache || cache.stored === 0) ? await startCheckWorkers({ limits: config.limits, ...(catalog ? { catalog } : {}), plan: cache !== undefined }, files.length) : undefined;
+  const early = files.length >= PARALLEL_MIN_FILES && (!cache || cache.stored === 0) ? await startCheckWorkers({ limits: config.limits, ...(catalog ? { catalog } : {}), plan: cache !== undefined }, files.length, cache && catalog ? uncounted(catalog, cache) : undefined) : undefined;
   const stamped = cache ? stampedHits(source, files, cache) : undefined;
-  const contents = await Promise.all(files.map(async (file, i) => (stamped?.hits[i] ? undefined : ((await source.read(file)) ?? new Uint8Array()))));
   // With a cache, the checks also make plan entries (kept for the plan that usually follows).
-  const { manifests, checked } = await readManifests({ files, contents, limits: config.limits, ...(catalog ? { catalog } : {}), plan: cache !== undefined }, cache, stamped, early);
+  const { manifests, checked } = await readManifests({ source, files, limits: config.limits, ...(catalog ? { catalog } : {}), plan: cache !== undefined }, cache, stamped, early);
+  // Estimates a worker made meanwhile, kept for the plan (or used by this one).
+  if (cache && early) for (const [name, n] of early.tokens) cache.tokens.set(name, n);
   let tokensOf: ((tool: CatalogTool) => number) | undefined;
   if (catalog && (overrides.countTokens !== false || config.targets.length > 0)) tokensOf = await tokenEstimate(catalog, checked, cache);
   const repo: LoadedRepository = { source, config, configBroken, manifests, findings: [...read.findings, ...cat.findings] };
@@ -181,6 +182,16 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   if (cat.catalogPath) repo.catalogPath = cat.catalogPath;
   if (tokensOf) repo.tokensOf = tokensOf;
   return repo;
+}
+
+/**
+ * The catalog tools with no token estimate yet (none stored in the catalog, none kept from
+ * an earlier run): a worker thread counts them while the files are read, so that the plan
+ * that follows a first check need not load the tokenizer.
+ */
+function uncounted(catalog: Catalog, cache: CheckCache): { indexes: number[]; definitions: string[] } {
+  const tools = catalog.tools.filter((t) => storedEstimateOf(t) === undefined && !cache.tokens.has(t.name));
+  return { indexes: tools.map((t) => t.index), definitions: tools.map(toolDefinitionText) };
 }
 
 /** A file read this long before it was last changed is trusted by its stamp in later runs (FileStamp). */
@@ -215,9 +226,8 @@ function stampedHits(source: FileSource, files: readonly string[], cache: CheckC
 }
 
 interface ManifestFiles {
+  source: FileSource;
   files: readonly string[];
-  /** Each file's bytes; undefined only for files found by their stamp. */
-  contents: readonly (Uint8Array | undefined)[];
   limits: GlobalLimits;
   catalog?: Catalog;
   plan: boolean;
@@ -229,31 +239,52 @@ interface ManifestFiles {
  * `checked` is present when the per-file checks were made here.
  */
 async function readManifests(input: ManifestFiles, cache: CheckCache | undefined, stamped: StampedHits | undefined, early: CheckWorkers | undefined): Promise<{ manifests: ManifestSource[]; checked?: CheckedManifest[] }> {
-  const { files } = input;
-  const contents = input.contents as readonly Uint8Array[];
+  const { source, files } = input;
+  const { absolutePath } = source;
+  const setup = { limits: input.limits, ...(input.catalog ? { catalog: input.catalog } : {}), plan: input.plan };
+  const readAll = (list: readonly string[]) => Promise.all(list.map(async (file) => (await source.read(file)) ?? new Uint8Array()));
   if (!cache) {
-    const parallel = await checkManyManifests({ ...input, contents }, PARALLEL_MIN_FILES, early);
+    // Files on disk are read by the threads that check them; others are read here first.
+    const parallel = absolutePath
+      ? await checkManyManifests({ ...setup, files, disk: { paths: files.map(absolutePath), keyed: false } }, PARALLEL_MIN_FILES, early)
+      : await checkManyManifests({ ...setup, files, contents: await readAll(files) }, PARALLEL_MIN_FILES, early);
     if (parallel) return { manifests: parallel.sources, checked: parallel.checked };
+    const contents = await readAll(files);
     return { manifests: withPlainEnv(() => files.map((file, i) => manifestSourceFromBytes(file, contents[i] as Uint8Array))) };
   }
   const results: { source: ManifestSource; checked: CheckedManifest }[] = new Array(files.length);
-  const missing: number[] = [];
+  // Files found by their stamp are not read at all.
+  const pending: number[] = [];
   files.forEach((file, i) => {
     const known = stamped?.hits[i];
-    if (known) {
-      results[i] = fromWire(file, () => (stamped as StampedHits).readLater(file), known, input.limits);
-      return;
-    }
-    const hit = cache.get(file, contents[i] as Uint8Array, stamped?.stampOf(i));
-    if (hit) results[i] = fromWire(file, contents[i] as Uint8Array, hit, input.limits);
-    else missing.push(i);
+    if (known) results[i] = fromWire(file, () => (stamped as StampedHits).readLater(file), known, input.limits);
+    else pending.push(i);
+  });
+  const pendingFiles = pending.map((i) => files[i] as string);
+  const stampOf = (k: number) => stamped?.stampOf(pending[k] as number);
+  if (absolutePath) {
+    // Read, hashed and (unless stored under their content key) checked on every core.
+    const disk: DiskFiles = { paths: pendingFiles.map(absolutePath), keyed: true, known: cache.stored > 0 ? cache.storedKeys() : [], stored: (key, k) => cache.getByKey(pendingFiles[k] as string, key, stampOf(k)) };
+    const checkedNow = (await checkManyManifests({ ...setup, files: pendingFiles, disk }, 0, early)) as ParallelCheckResult;
+    pending.forEach((i, k) => {
+      if (!checkedNow.reused?.[k]) cache.setByKey(files[i] as string, checkedNow.keys?.[k] as string, checkedNow.wire[k] as WireCheck, stampOf(k));
+      results[i] = { source: checkedNow.sources[k] as ManifestSource, checked: checkedNow.checked[k] as CheckedManifest };
+    });
+    return { manifests: results.map((r) => r.source), checked: results.map((r) => r.checked) };
+  }
+  const contents = await readAll(pendingFiles);
+  const missing: number[] = [];
+  pending.forEach((i, k) => {
+    const hit = cache.get(files[i] as string, contents[k] as Uint8Array, stampOf(k));
+    if (hit) results[i] = fromWire(files[i] as string, contents[k] as Uint8Array, hit, input.limits);
+    else missing.push(k);
   });
   // With no minimum, every missing file is checked here (and an empty list is fine).
-  const fresh = (await checkManyManifests({ ...input, files: missing.map((i) => files[i] as string), contents: missing.map((i) => contents[i] as Uint8Array) }, 0, early)) as ParallelCheckResult;
-  missing.forEach((i, k) => {
-    const file = files[i] as string;
-    cache.set(file, contents[i] as Uint8Array, fresh.wire[k] as ParallelCheckResult["wire"][number], stamped?.stampOf(i));
-    results[i] = { source: fresh.sources[k] as ManifestSource, checked: fresh.checked[k] as CheckedManifest };
+  const fresh = (await checkManyManifests({ ...setup, files: missing.map((k) => pendingFiles[k] as string), contents: missing.map((k) => contents[k] as Uint8Array) }, 0, early)) as ParallelCheckResult;
+  missing.forEach((k, j) => {
+    const i = pending[k] as number;
+    cache.set(files[i] as string, contents[k] as Uint8Array, fresh.wire[j] as WireCheck, stampOf(k));
+    results[i] = { source: fresh.sources[j] as ManifestSource, checked: fresh.checked[j] as CheckedManifest };
   });
   return { manifests: results.map((r) => r.source), checked: results.map((r) => r.checked) };
 }

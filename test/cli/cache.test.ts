@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -165,6 +165,14 @@ describe("results with the cache are the results without it", () => {
     expect(budgeted).toBeGreaterThan(0);
     expect(reused.length).toBe(repoNow.plan().apprentices.length - budgeted);
 
+    // Files touched but not changed: their stamps no longer match, so they are read and
+    // hashed, and found by their content.
+    const now = new Date();
+    for (const f of readdirSync(join(repo, "manifests"))) if (f.endsWith(".yaml")) utimesSync(join(repo, "manifests", f), now, now);
+    expect(await runAll()).toEqual(expected);
+    const touched = await loadRepository(repo, { cacheDir: cacheDir(repo) });
+    expect(touched.plan().apprentices.filter((a) => (a as ReusedApprenticePlan)[PLANNED_JSON] !== undefined).length).toBe(reused.length);
+
     // One file edited: only its results change, and exactly as without the cache.
     const [path, text] = manifest(3);
     writeFileSync(join(repo, path), text.replace("optional_tools:\n", "optional_tools:\n  - web_get_page\n"));
@@ -214,10 +222,23 @@ describe("results on several threads are the results on one", () => {
     // With the cache: the threads also make the plan entries that the plan then reuses.
     const first = await threaded(copy, COMMANDS[0] as string[]);
     expect(first.workerFiles).toBeGreaterThan(0);
+    // A worker counted the catalog's tokens while the files were read: kept for the plan.
+    const tokenFiles = readdirSync(cacheDir(copy)).filter((f) => f.startsWith("tokens-"));
+    expect(tokenFiles).toHaveLength(1);
+    const kept = JSON.parse(readFileSync(join(cacheDir(copy), tokenFiles[0] as string), "utf8")) as { tokens: Record<string, number> };
+    expect(Object.keys(kept.tokens).sort()).toEqual(TOOLS.map((t) => t.name).sort());
     for (const argv of [COMMANDS[0], COMMANDS[1], COMMANDS[2], COMMANDS[4]] as string[][]) {
       const { workerFiles, ...r } = await threaded(copy, argv);
       expect(r).toEqual(expected[COMMANDS.indexOf(argv)]);
       expect(workerFiles).toBe(0); // everything came from the cache
+    }
+    // Touched, not changed: the threads read and hash the files, and find every check stored.
+    const later = new Date(Date.now() + 5000);
+    for (const f of readdirSync(join(copy, "manifests"))) if (f.endsWith(".yaml")) utimesSync(join(copy, "manifests", f), later, later);
+    for (const argv of [COMMANDS[0], COMMANDS[1]] as string[][]) {
+      const { workerFiles, ...r } = await threaded(copy, argv);
+      expect(r).toEqual(expected[COMMANDS.indexOf(argv)]);
+      expect(workerFiles).toBe(0);
     }
   }, 120_000);
 });
