@@ -105,7 +105,10 @@ export function planApprentice(m: Manifest, file: string, findings: readonly Fin
     capacity: r.capacity,
     tokens: r.tokens,
     max_tokens: r.maxTokens,
-    sources: r.sources,
+    // Made when first read (see ProvisionResult.sources).
+    get sources() {
+      return r.sources;
+    },
     missing_required: r.missingRequired,
   };
 }

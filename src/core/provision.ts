@@ -23,7 +23,8 @@ export interface ProvisionResult {
   tools: string[];
   excluded: Exclusion[];
   substitutions: { tool: string; with: string }[];
-  sources: Record<string, ToolSource>;
+  /** How each given tool came to be given, by name (made when first read). */
+  readonly sources: Record<string, ToolSource>;
   /** Required tools that could not be given. */
   missingRequired: string[];
   capacity: { used: number; available: number };
@@ -59,43 +60,104 @@ export function effectiveLimits(m: Manifest, limits: GlobalLimits): { maxTools: 
 }
 
 /**
+ * Per-catalog scratch for marking tools by catalog index during one provisioning: a mark
+ * holds the epoch of the call that set it, so nothing is cleared between calls and a
+ * fleet's ten thousand plans allocate nothing per tool. A nested call (a ranking that
+ * provisions) gets marks of its own.
+ */
+interface Marks {
+  epoch: number;
+  busy: boolean;
+  given: Int32Array;
+  candidate: Int32Array;
+  /** Exclusions by index: set when `excludedEpoch[i] === epoch`, at `excludedAt[i]` of the list. */
+  excludedEpoch: Int32Array;
+  excludedAt: Int32Array;
+}
+const marksByCatalog = new WeakMap<Catalog, Marks>();
+
+function newMarks(size: number): Marks {
+  return { epoch: 0, busy: false, given: new Int32Array(size), candidate: new Int32Array(size), excludedEpoch: new Int32Array(size), excludedAt: new Int32Array(size) };
+}
+
+function takeMarks(catalog: Catalog | undefined): Marks {
+  const size = catalog?.tools.length ?? 0;
+  if (!catalog) return newMarks(0);
+  let marks = marksByCatalog.get(catalog);
+  if (!marks || marks.given.length !== size) marksByCatalog.set(catalog, (marks = newMarks(size)));
+  if (marks.busy) return newMarks(size);
+  if (marks.epoch >= 0x3fffffff) {
+    for (const a of [marks.given, marks.candidate, marks.excludedEpoch]) a.fill(0);
+    marks.epoch = 0;
+  }
+  marks.epoch++;
+  marks.busy = true;
+  return marks;
+}
+
+/**
  * Which tools one apprentice gets, and why every other tool considered is left out
  * (DESIGN §4). Deterministic: the same inputs always give the same plan.
  *
  * A large plan provisions tens of thousands of tools, so each tool is looked up in the
- * catalog once and carried along, sources are shared per entry, and candidates are kept
- * in parallel lists (objects are made only for a task ranking). The first, plainer form of
+ * catalog once and carried along, tools are marked by catalog index (Marks) rather than
+ * kept in sets, sources are shared per entry and put by name only when asked for, and
+ * candidates are kept in parallel lists (objects are made only for a task ranking). The first, plainer form of
  * this function is kept as the reference a property test holds it to
  * (test/support/reference-provision.ts).
  */
 export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult {
   const { catalog } = opts;
+  const marks = takeMarks(catalog);
+  try {
+    return provisionWith(m, opts, marks);
+  } finally {
+    marks.busy = false;
+  }
+}
+
+function provisionWith(m: Manifest, opts: ProvisionOptions, marks: Marks): ProvisionResult {
+  const { catalog } = opts;
   const { capacity, maxTokens } = effectiveLimits(m, opts.limits);
-  // Compiled once: every tool considered is checked against the whole list.
+  // Every tool considered is checked against the whole forbidden list.
   const forbiddenMatch = catalogMatcher(m.forbidden_tools, catalog);
-  /** Keys (catalog tools' qualified names, else the name) of tools given. */
-  const given = new Set<string>();
+  const { epoch } = marks;
+  // A tool is one tool under either of its names: catalog tools are marked by index,
+  // names the catalog lacks are kept in sets.
+  const givenNames = new Set<string>();
+  const candidateNames = new Set<string>();
+  const isGiven = (tool: string, known: CatalogTool | undefined) => (known !== undefined ? marks.given[known.index] === epoch : givenNames.size > 0 && givenNames.has(tool));
+  const isCandidate = (tool: string, known: CatalogTool | undefined) => (known !== undefined ? marks.candidate[known.index] === epoch : candidateNames.size > 0 && candidateNames.has(tool));
   const tools: string[] = [];
-  // One line per tool, in the order tools were considered; a real reason replaces `duplicate`.
-  const excludedBy = new Map<string, Exclusion>();
+  const toolSources: ToolSource[] = [];
+  // One line per tool as written, in the order tools were considered; a real reason
+  // replaces `duplicate`. A name written as the catalog lists it is found by index.
+  const excluded: Exclusion[] = [];
+  const excludedByName = new Map<string, number>();
+  const exclusionAt = (tool: string, known: CatalogTool | undefined): number => {
+    if (known !== undefined && known.name === tool) return marks.excludedEpoch[known.index] === epoch ? (marks.excludedAt[known.index] as number) : -1;
+    return excludedByName.get(tool) ?? -1;
+  };
   const substitutions: { tool: string; with: string }[] = [];
-  // Keyed by tool names that differ from one manifest to the next: built without a
-  // prototype (V8 then keeps it a plain hash table instead of deriving a new object
-  // shape for every key), and given the ordinary prototype once filled.
-  const sources = Object.create(null) as Record<string, ToolSource>;
   const missingRequired: string[] = [];
   let tokens = 0;
   const tokensOf = catalog !== undefined ? opts.tokensOf : undefined;
 
-  // A tool may be written as listed or as `mcp__<server>__<name>`: both are one tool,
-  // given at most once, and forbidden under either name.
   const lookup = (tool: string): CatalogTool | undefined => (catalog === undefined ? undefined : catalog.get(tool));
-  const keyOf = (tool: string, known: CatalogTool | undefined) => (known === undefined ? tool : known.qualified);
   const exclude = (tool: string, reason: ExclusionReason, detail: string | undefined, known: CatalogTool | undefined) => {
-    const prior = excludedBy.get(tool);
-    if (prior !== undefined && prior.reason !== "duplicate") return;
-    if (reason !== "duplicate" && given.size > 0 && given.has(keyOf(tool, known))) return;
-    excludedBy.set(tool, detail === undefined ? { tool, reason } : { tool, reason, detail });
+    const at = exclusionAt(tool, known);
+    if (at !== -1 && (excluded[at] as Exclusion).reason !== "duplicate") return;
+    if (reason !== "duplicate" && tools.length > 0 && isGiven(tool, known)) return;
+    const line: Exclusion = detail === undefined ? { tool, reason } : { tool, reason, detail };
+    if (at !== -1) {
+      excluded[at] = line;
+      return;
+    }
+    if (known !== undefined && known.name === tool) {
+      marks.excludedEpoch[known.index] = epoch;
+      marks.excludedAt[known.index] = excluded.length;
+    } else excludedByName.set(tool, excluded.length);
+    excluded.push(line);
   };
   const forbiddenBy = (tool: string, known: CatalogTool | undefined) => (known !== undefined ? forbiddenMatch.tool(known) : forbiddenMatch.name(tool));
   const available = (known: CatalogTool | undefined) => catalog === undefined || known !== undefined;
@@ -112,15 +174,16 @@ export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult 
     }
     tokens += cost;
     tools.push(tool);
-    given.add(keyOf(tool, known));
-    sources[tool] = source;
+    toolSources.push(source);
+    if (known !== undefined) marks.given[known.index] = epoch;
+    else givenNames.add(tool);
     return true;
   };
   /** The first alternative that can stand in for `tool`. */
   const alternativeFor = (tool: string): string | undefined => {
     for (const alt of m.alternatives[tool] ?? []) {
       const known = lookup(alt);
-      if (available(known) && !forbiddenBy(alt, known) && !given.has(keyOf(alt, known))) return alt;
+      if (available(known) && !forbiddenBy(alt, known) && !isGiven(alt, known)) return alt;
     }
     return undefined;
   };
@@ -128,13 +191,14 @@ export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult 
   // Step 1: required tools, in order.
   const required: ToolSource = { kind: "required" };
   for (const tool of m.required_tools) {
-    if (isPattern(tool)) {
-      exclude(tool, "unavailable", "a pattern cannot be a required tool", undefined);
+    const known = lookup(tool);
+    // A catalog name is not a pattern unless it looks like a bare server (`mcp__x`).
+    if ((known === undefined || tool.startsWith("mcp__")) && isPattern(tool)) {
+      exclude(tool, "unavailable", "a pattern cannot be a required tool", known);
       missingRequired.push(tool);
       continue;
     }
-    const known = lookup(tool);
-    if (given.has(keyOf(tool, known))) {
+    if (isGiven(tool, known)) {
       exclude(tool, "duplicate", "listed earlier", known);
       continue;
     }
@@ -160,10 +224,8 @@ export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult 
   const cEntry: string[] = [];
   const cSource: ToolSource[] = [];
   const cKnown: (CatalogTool | undefined)[] = [];
-  const candidateSet = new Set<string>();
   const consider = (tool: string, entry: string, source: ToolSource, known: CatalogTool | undefined) => {
-    const key = keyOf(tool, known);
-    if (candidateSet.has(key) || given.has(key)) {
+    if (isCandidate(tool, known) || isGiven(tool, known)) {
       // A second listing of the same name; a pattern re-matching a tool is not one.
       if (entry === tool) exclude(tool, "duplicate", "listed earlier", known);
       return;
@@ -173,25 +235,26 @@ export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult 
       exclude(tool, "forbidden", pattern, known);
       return;
     }
-    candidateSet.add(key);
+    if (known !== undefined) marks.candidate[known.index] = epoch;
+    else candidateNames.add(tool);
     cTool.push(tool);
     cEntry.push(entry);
     cSource.push(source);
     cKnown.push(known);
   };
   for (const entry of m.optional_tools) {
-    if (isPattern(entry)) {
+    const known = lookup(entry);
+    if ((known === undefined || entry.startsWith("mcp__")) && isPattern(entry)) {
       if (!catalog) {
         exclude(entry, "unavailable", "no catalog to expand the pattern against", undefined);
         continue;
       }
       const matched = catalog.expand(entry);
-      if (matched.length === 0) exclude(entry, "unavailable", "the pattern matches no tool in the catalog", undefined);
+      if (matched.length === 0) exclude(entry, "unavailable", "the pattern matches no tool in the catalog", known);
       const source: ToolSource = { kind: "optional", entry };
       for (const t of matched) consider(t.name, entry, source, t);
       continue;
     }
-    const known = lookup(entry);
     if (!available(known)) {
       const pattern = forbiddenBy(entry, known);
       if (pattern) {
@@ -202,7 +265,7 @@ export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult 
       exclude(entry, "unavailable", alt ? `replaced by ${alt}` : undefined, known);
       if (alt) {
         const altKnown = lookup(alt);
-        if (!candidateSet.has(keyOf(alt, altKnown))) {
+        if (!isCandidate(alt, altKnown)) {
           substitutions.push({ tool: entry, with: alt });
           consider(alt, entry, { kind: "alternative", for: entry }, altKnown);
         }
@@ -231,16 +294,26 @@ export function provision(m: Manifest, opts: ProvisionOptions): ProvisionResult 
     for (let i = 0; i < cTool.length; i++) give(cTool[i] as string, cSource[i] as ToolSource, cKnown[i]);
   }
 
-  const excluded = [...excludedBy.values()];
-  Object.setPrototypeOf(sources, Object.prototype);
+  let sources: Record<string, ToolSource> | undefined;
   return {
     tools,
     excluded,
     substitutions,
-    sources,
+    // Made when asked for (a text plan, a diff): a plan in JSON never reads it.
+    get sources() {
+      return (sources ??= sourcesOf(tools, toolSources));
+    },
     missingRequired,
     capacity: { used: tools.length, available: capacity },
     tokens: tokensOf !== undefined ? tokens : null,
     maxTokens,
   };
+}
+
+/** Each given tool's source, by name. */
+function sourcesOf(tools: readonly string[], toolSources: readonly ToolSource[]): Record<string, ToolSource> {
+  // Keyed by tool names, any of which may be `__proto__`: filled without a prototype, then given the usual one.
+  const out = Object.create(null) as Record<string, ToolSource>;
+  for (let i = 0; i < tools.length; i++) out[tools[i] as string] = toolSources[i] as ToolSource;
+  return Object.setPrototypeOf(out, Object.prototype) as Record<string, ToolSource>;
 }

@@ -119,6 +119,21 @@ export class Utf8Sink {
     this.length = at;
   }
 
+  /**
+   * `prefix`, `JSON.stringify(text)` and `suffix` (all three the same for a given `cache`),
+   * for texts that recur (tool names, reasons): a fleet's plans name the same few thousand
+   * tools over and over, so each piece is encoded once and then copied as bytes.
+   */
+  cached(cache: Map<string, Uint8Array>, prefix: string, text: string, suffix: string): void {
+    let piece = cache.get(text);
+    if (piece === undefined) {
+      piece = encoder.encode(`${prefix}${JSON.stringify(text)}${suffix}`);
+      if (cache.size >= MAX_CACHED) cache.clear();
+      cache.set(text, piece);
+    }
+    this.raw(piece);
+  }
+
   /** Bytes written elsewhere. */
   raw(bytes: Uint8Array): void {
     this.reserve(bytes.length);
@@ -132,32 +147,36 @@ export class Utf8Sink {
   }
 }
 const encoder = new TextEncoder();
+const MAX_CACHED = 50_000;
 
 const ENTRY_END = "\n    }";
+/** Pieces of a plan entry's lists, by the text they hold (Utf8Sink.cached). */
+const ITEM = "\n        ";
+const listItems = new Map<string, Uint8Array>();
+const toolOfPair = new Map<string, Uint8Array>();
+const reasonOfPair = new Map<string, Uint8Array>();
+const withOfPair = new Map<string, Uint8Array>();
 
-/** `"a",` lines of a list of strings, as `JSON.stringify(list, null, 2)` lays them out at the entry's field depth. */
+/** A list of strings, as `JSON.stringify(list, null, 2)` lays it out at the entry's field depth. */
 function stringList(list: readonly string[], out: Utf8Sink): void {
   if (list.length === 0) return out.ascii("[]");
+  out.ascii("[");
   for (let i = 0; i < list.length; i++) {
-    out.ascii(i === 0 ? "[\n        " : ",\n        ");
-    out.jsonString(list[i] as string);
+    if (i > 0) out.ascii(",");
+    out.cached(listItems, ITEM, list[i] as string, "");
   }
   out.ascii("\n      ]");
 }
 
 /** A list of two-field objects with string values, laid out as `JSON.stringify(list, null, 2)` does at the entry's field depth. */
-function pairList<T>(list: readonly T[], k1: string, v1: (x: T) => string, k2: string, v2: (x: T) => string, out: Utf8Sink): void {
+function pairList<T>(list: readonly T[], k1: string, v1: (x: T) => string, k2: string, v2: (x: T) => string, first: Map<string, Uint8Array>, second: Map<string, Uint8Array>, out: Utf8Sink): void {
   if (list.length === 0) return out.ascii("[]");
-  const key1 = `{\n          "${k1}": `;
-  const key2 = `,\n          "${k2}": `;
+  out.ascii("[");
   for (let i = 0; i < list.length; i++) {
     const x = list[i] as T;
-    out.ascii(i === 0 ? "[\n        " : ",\n        ");
-    out.ascii(key1);
-    out.jsonString(v1(x));
-    out.ascii(key2);
-    out.jsonString(v2(x));
-    out.ascii("\n        }");
+    if (i > 0) out.ascii(",");
+    out.cached(first, `${ITEM}{\n          "${k1}": `, v1(x), ",");
+    out.cached(second, `\n          "${k2}": `, v2(x), "\n        }");
   }
   out.ascii("\n      ]");
 }
@@ -182,9 +201,9 @@ export function writeApprenticeJsonHead(a: ApprenticeJsonFields, out: Utf8Sink):
   out.ascii(',\n      "tools": ');
   stringList(a.tools, out);
   out.ascii(',\n      "excluded": ');
-  pairList(a.excluded, "tool", (e) => e.tool, "reason", (e) => e.reason, out);
+  pairList(a.excluded, "tool", (e) => e.tool, "reason", (e) => e.reason, toolOfPair, reasonOfPair, out);
   out.ascii(',\n      "substitutions": ');
-  pairList(a.substitutions, "tool", (s) => s.tool, "with", (s) => s.with, out);
+  pairList(a.substitutions, "tool", (s) => s.tool, "with", (s) => s.with, toolOfPair, withOfPair, out);
   out.ascii(',\n      "capacity": {\n        "used": ');
   out.ascii(JSON.stringify(a.capacity.used));
   out.ascii(',\n        "available": ');

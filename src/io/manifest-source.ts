@@ -1,7 +1,12 @@
 import { posix } from "node:path";
 import type { ManifestSource } from "../core/manifest-check.js";
 import { nowhere } from "../core/locator.js";
-import { decodeUtf8, parseYamlSource } from "./yaml-source.js";
+import { FEEDBACK_PREF_KEYS, LIMIT_KEYS, MANIFEST_KEYS } from "../core/manifest-schema.js";
+import { parseYamlBytes } from "./yaml-source.js";
+import { keyTable } from "./yaml-subset.js";
+
+/** The keys manifests use (yaml-subset's KeyTable). */
+export const MANIFEST_KEY_TABLE = keyTable([...MANIFEST_KEYS, ...LIMIT_KEYS, ...FEEDBACK_PREF_KEYS]);
 
 /** A file's name without its folder and extension (a manifest's stem is its apprentice type). */
 export function stemOf(file: string): string {
@@ -13,8 +18,7 @@ export function stemOf(file: string): string {
 /** Reads and parses one manifest file (rule 1 findings included). */
 export function manifestSourceFromBytes(file: string, bytes: Uint8Array): ManifestSource {
   const stem = stemOf(file);
-  const decoded = decodeUtf8(file, bytes);
-  if ("finding" in decoded) return { file, stem, data: undefined, locate: nowhere, findings: [decoded.finding] };
-  const yaml = parseYamlSource(file, decoded.text);
+  const yaml = parseYamlBytes(file, bytes, { keys: MANIFEST_KEY_TABLE });
+  if ("finding" in yaml) return { file, stem, data: undefined, locate: nowhere, findings: [yaml.finding] };
   return { file, stem, data: yaml.data, locate: yaml.locate, findings: yaml.findings };
 }

@@ -15,6 +15,8 @@
  * generated documents and mutations of real manifests (test/io/yaml-fast-path.test.ts).
  */
 
+import { Buffer, isAscii } from "node:buffer";
+
 const SPACE = 0x20;
 const HASH = 0x23;
 const DASH = 0x2d;
@@ -123,13 +125,13 @@ function restIsEmpty(text: string, i: number, end: number, spaced: boolean): boo
  * A quoted scalar that starts at `i` and closes on the same line, followed only by spaces
  * and an optional comment; OUTSIDE otherwise (escapes, a scalar over a line end…).
  */
-function quoted(text: string, i: number, end: number): { value: string; next: number } | typeof OUTSIDE {
+function quoted(text: string, i: number, end: number, slice: Slice): { value: string; next: number } | typeof OUTSIDE {
   const q = text.charCodeAt(i);
   if (q === DQUOTE) {
     for (let j = i + 1; j < end; j++) {
       const c = text.charCodeAt(j);
       if (c === BACKSLASH) return OUTSIDE;
-      if (c === DQUOTE) return { value: text.slice(i + 1, j), next: j + 1 };
+      if (c === DQUOTE) return { value: slice(i + 1, j), next: j + 1 };
     }
     return OUTSIDE;
   }
@@ -138,18 +140,18 @@ function quoted(text: string, i: number, end: number): { value: string; next: nu
   for (let j = i + 1; j < end; j++) {
     if (text.charCodeAt(j) !== SQUOTE) continue;
     if (text.charCodeAt(j + 1) === SQUOTE && j + 1 < end) {
-      value += text.slice(from, j + 1);
+      value += slice(from, j + 1);
       from = j + 2;
       j++;
       continue;
     }
-    return { value: value + text.slice(from, j), next: j + 1 };
+    return { value: value + slice(from, j), next: j + 1 };
   }
   return OUTSIDE;
 }
 
 /** A one-line flow sequence of scalars starting at `[` (i), or `{}`; OUTSIDE for anything richer. */
-function flow(text: string, i: number, end: number): { value: unknown; next: number } | typeof OUTSIDE {
+function flow(text: string, i: number, end: number, slice: Slice): { value: unknown; next: number } | typeof OUTSIDE {
   if (text.charCodeAt(i) === LBRACE) {
     const j = skipSpaces(text, i + 1, end);
     return text.charCodeAt(j) === RBRACE ? { value: {}, next: j + 1 } : OUTSIDE;
@@ -161,7 +163,7 @@ function flow(text: string, i: number, end: number): { value: unknown; next: num
     if (j >= end) return OUTSIDE;
     const c = text.charCodeAt(j);
     if (c === DQUOTE || c === SQUOTE) {
-      const q = quoted(text, j, end);
+      const q = quoted(text, j, end, slice);
       if (q === OUTSIDE) return OUTSIDE;
       out.push(q.value);
       j = q.next;
@@ -176,7 +178,7 @@ function flow(text: string, i: number, end: number): { value: unknown; next: num
       }
       let last = k;
       while (last > j && text.charCodeAt(last - 1) === SPACE) last--;
-      out.push(resolvePlain(text.slice(j, last)));
+      out.push(resolvePlain(slice(j, last)));
       j = k;
     }
     j = skipSpaces(text, j, end);
@@ -194,14 +196,14 @@ function flow(text: string, i: number, end: number): { value: unknown; next: num
  * The scalar or one-line collection that starts at `i` (not a space) and runs to the end
  * of the line's content; OUTSIDE when it is not one this reader takes.
  */
-function inlineValue(text: string, i: number, end: number): unknown {
+function inlineValue(text: string, i: number, end: number, slice: Slice): unknown {
   const c = text.charCodeAt(i);
   if (c === DQUOTE || c === SQUOTE) {
-    const q = quoted(text, i, end);
+    const q = quoted(text, i, end, slice);
     return q !== OUTSIDE && restIsEmpty(text, q.next, end, false) ? q.value : OUTSIDE;
   }
   if (c === LBRACKET || c === LBRACE) {
-    const f = flow(text, i, end);
+    const f = flow(text, i, end, slice);
     return f !== OUTSIDE && restIsEmpty(text, f.next, end, false) ? f.value : OUTSIDE;
   }
   if (!isPlainStart(c)) return OUTSIDE;
@@ -217,7 +219,7 @@ function inlineValue(text: string, i: number, end: number): unknown {
     if (d === COLON && (k + 1 === end || text.charCodeAt(k + 1) === SPACE)) return OUTSIDE;
   }
   while (text.charCodeAt(stop - 1) === SPACE) stop--;
-  return resolvePlain(text.slice(i, stop));
+  return resolvePlain(slice(i, stop));
 }
 
 interface Frame {
@@ -228,11 +230,78 @@ interface Frame {
 }
 
 /**
+ * Keys a kind of file is expected to use, by length (see `keyTable`). A key read from the
+ * text is a fresh string, which V8 looks up in its string table at every property access;
+ * one of these is used instead when the text has it, which makes the mapping's keys the
+ * same strings file after file.
+ */
+export type KeyTable = readonly (readonly string[] | undefined)[];
+
+export function keyTable(keys: Iterable<string>): KeyTable {
+  const table: string[][] = [];
+  for (const key of new Set(keys)) if (!SPECIAL_KEYS.has(key)) (table[key.length] ??= []).push(key);
+  return table;
+}
+
+/** The key in text[i, k): one of `keys` when it is one. */
+function keyAt(text: string, i: number, k: number, keys: KeyTable | undefined, slice: Slice): string {
+  const same = keys?.[k - i];
+  if (same !== undefined) for (const key of same) if (text.startsWith(key, i)) return key;
+  return slice(i, k);
+}
+
+/** The string of text[from, to), made from the text or from its bytes (readYamlSubsetBytes). */
+type Slice = (from: number, to: number) => string;
+
+export interface ReadOptions {
+  /** The keys this kind of file uses (see KeyTable). */
+  keys?: KeyTable;
+}
+
+/**
  * The value of `text` when it lies in the subset and its root is a non-empty mapping;
  * undefined otherwise (the `yaml` package then reads it, or reports what is wrong).
  */
-export function readYamlSubset(text: string): { value: Record<string, unknown> } | undefined {
+export function readYamlSubset(text: string, options: ReadOptions = {}): { value: Record<string, unknown> } | undefined {
   if (UNSUPPORTED_CHAR.test(text)) return undefined;
+  return read(text, options.keys, (from, to) => text.slice(from, to));
+}
+
+/**
+ * `UNSUPPORTED_CHAR` in a text that is UTF-8 bytes read as Latin-1 (one character per
+ * byte): the same code points, by their bytes.
+ */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const UNSUPPORTED_BYTES = /[\x00-\x09\x0B\x0C\x0E-\x1F\x7F]|\r(?!\n)|\xC2[\x80-\x9F]|\xE2\x80[\xA8\xA9]|\xEF\xBB\xBF|\xEF\xBF[\xBE\xBF]/;
+const HIGH_BYTE = /[\x80-\xFF]/;
+
+type SlicingBuffer = Buffer & { latin1Slice?: (start: number, end: number) => string; utf8Slice?: (start: number, end: number) => string };
+
+/**
+ * `readYamlSubset` of the text whose UTF-8 bytes these are (the caller has checked that
+ * they are UTF-8), without decoding them first. The bytes are read as Latin-1, one
+ * character per byte: everything the reader looks for is ASCII, which UTF-8 never uses
+ * inside a longer character, so it finds the same structure at the same offsets; each
+ * scalar is then made from its own bytes (as UTF-8 when it has any byte past ASCII).
+ * Every string made this way is flat and, for names, one byte per character: faster to
+ * hash and compare than views into a decoded text (a manifest with one `…` in a comment
+ * decodes to two bytes per character), and no text is kept alive by the names in it.
+ */
+export function readYamlSubsetBytes(bytes: Uint8Array, options: ReadOptions = {}): { value: Record<string, unknown> } | undefined {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) as SlicingBuffer;
+  // The undocumented slicers that toString() calls, when this Node has them: a third of the cost.
+  const latin1: Slice = typeof buf.latin1Slice === "function" ? buf.latin1Slice.bind(buf) : (from, to) => buf.toString("latin1", from, to);
+  const utf8: Slice = typeof buf.utf8Slice === "function" ? buf.utf8Slice.bind(buf) : (from, to) => buf.toString("utf8", from, to);
+  const text = latin1(0, bytes.length);
+  if (UNSUPPORTED_BYTES.test(text)) return undefined;
+  if (isAscii(bytes)) return read(text, options.keys, latin1);
+  return read(text, options.keys, (from, to) => {
+    const s = latin1(from, to);
+    return HIGH_BYTE.test(s) ? utf8(from, to) : s;
+  });
+}
+
+function read(text: string, keys: KeyTable | undefined, slice: Slice): { value: Record<string, unknown> } | undefined {
   const root: Record<string, unknown> = {};
   const stack: Frame[] = [];
   const maps: Record<string, unknown>[] = [];
@@ -292,7 +361,7 @@ export function readYamlSubset(text: string): { value: Record<string, unknown> }
       const j = skipSpaces(text, i + 1, end);
       // `-` alone (a nested block or a null item), or `- - x`: left to `yaml`.
       if (j === end || text.charCodeAt(j) === HASH || (text.charCodeAt(j) === DASH && (j + 1 === end || text.charCodeAt(j + 1) === SPACE))) return undefined;
-      const value = inlineValue(text, j, end);
+      const value = inlineValue(text, j, end, slice);
       if (value === OUTSIDE) return undefined;
       seq.push(value);
       continue;
@@ -305,8 +374,8 @@ export function readYamlSubset(text: string): { value: Record<string, unknown> }
     if (k === end || text.charCodeAt(k) !== COLON || k - i > MAX_KEY) return undefined;
     const colonEnd = k + 1;
     if (colonEnd < end && text.charCodeAt(colonEnd) !== SPACE) return undefined;
-    const key = text.slice(i, k);
-    if (SPECIAL_KEYS.has(key) || Object.hasOwn(map, key)) return undefined;
+    const key = keyAt(text, i, k, keys, slice);
+    if (Object.hasOwn(map, key) || SPECIAL_KEYS.has(key)) return undefined;
     const j = skipSpaces(text, colonEnd, end);
     if (j === end || text.charCodeAt(j) === HASH) {
       // Filled when the next content line shows whether a block follows; a key holds
@@ -317,7 +386,7 @@ export function readYamlSubset(text: string): { value: Record<string, unknown> }
       pendingIndent = indent;
       continue;
     }
-    const value = inlineValue(text, j, end);
+    const value = inlineValue(text, j, end, slice);
     if (value === OUTSIDE) return undefined;
     map[key] = value;
   }

@@ -1,8 +1,11 @@
+import { isUtf8 } from "node:buffer";
 import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseDocument, stringify } from "yaml";
+import { MANIFEST_KEY_TABLE } from "../../src/io/manifest-source.js";
 import { fastYamlValue, parseYamlSource } from "../../src/io/yaml-source.js";
+import { readYamlSubsetBytes } from "../../src/io/yaml-subset.js";
 
 /**
  * The fast path (src/io/yaml-subset.ts) may only ever give what the `yaml` package gives:
@@ -22,6 +25,11 @@ function yamlValue(text: string): { ok: true; value: unknown } | { ok: false } {
 /** True when the fast path took the text (and then agreed with `yaml`). */
 function agrees(text: string): boolean {
   const fast = fastYamlValue(text);
+  // With the keys manifests use (taken as known strings when the text has them), and
+  // read from the text's UTF-8 bytes without decoding them: the same.
+  expect(fastYamlValue(text, { keys: MANIFEST_KEY_TABLE })).toStrictEqual(fast);
+  const bytes = new TextEncoder().encode(text);
+  if (isUtf8(bytes) && new TextDecoder().decode(bytes) === text) expect(readYamlSubsetBytes(bytes, { keys: MANIFEST_KEY_TABLE })).toStrictEqual(fast);
   if (fast === undefined) return false;
   const slow = yamlValue(text);
   expect(slow.ok, `the fast path accepted what yaml rejects:\n${text}`).toBe(true);
@@ -103,7 +111,7 @@ describe("the YAML fast path agrees with the yaml package", () => {
   });
 
   it("on random mutations of real manifests (whatever the fast path accepts, yaml accepts the same)", () => {
-    const edit = fc.record({ at: fc.nat(), del: fc.nat({ max: 3 }), ins: fc.array(fc.constantFrom(":", "-", " ", "\n", '"', "'", "[", "]", "{", "}", "#", "|", ">", ",", "a", "0", "\\", "\t", "*", "&", "!", "?", "%", "@", "`"), { maxLength: 4 }).map((a) => a.join("")) });
+    const edit = fc.record({ at: fc.nat(), del: fc.nat({ max: 3 }), ins: fc.array(fc.constantFrom(":", "-", " ", "\n", '"', "'", "[", "]", "{", "}", "#", "|", ">", ",", "a", "0", "\\", "\t", "*", "&", "!", "?", "%", "@", "`", "é", "…", "\u0085", "\u00a0", "\u2028", "\ufeff", "\uffff", "𝄞"), { maxLength: 4 }).map((a) => a.join("")) });
     const mutated = fc.tuple(fc.constantFrom(...realManifests), fc.array(edit, { minLength: 1, maxLength: 4 })).map(([text, edits]) => {
       let t = text;
       for (const e of edits) {
