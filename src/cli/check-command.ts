@@ -1,10 +1,12 @@
 import { parseArgs } from "node:util";
-import { failsAt, summarize } from "../core/finding.js";
+import { failsAt, summarize, worstSeverity } from "../core/finding.js";
 import { renderFindingsGithub } from "../core/render-github.js";
 import { renderFindingsJson } from "../core/render-json.js";
 import { renderFindingsText } from "../core/render-text.js";
 import { EXIT, UsageError, type CliIO } from "./cli-io.js";
+import type { Repository } from "../library.js";
 import { cacheDirFor, COMMON_OPTIONS, FAIL_ON, oneOf, overridesFrom } from "./options.js";
+import { writePlanJson } from "./plan-json-writer.js";
 import { loadSourceLines, openRepository } from "./session.js";
 
 export const CHECK_HELP = `Usage: apprentice-tools check [PATHS…] [options]
@@ -47,6 +49,19 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
     io.stdout(renderFindingsText(findings, summary, lines) + "\n");
   }
   repo.loaded.saveCache?.();
+  keepPlan(repo);
   if (repo.loaded.configBroken) return EXIT.usage;
   return failsAt(findings, failOn) ? EXIT.findings : EXIT.ok;
+}
+
+/**
+ * Keeps the output of `plan --format json` for the plan that usually follows, when the
+ * cache can (every file settled) and the plan is ready to make: the checks made its
+ * entries and every token estimate is known (a check never loads the tokenizer).
+ */
+function keepPlan(repo: Repository): void {
+  const { keepPlanOutput, catalog, tokensOf } = repo.loaded;
+  if (!keepPlanOutput || (catalog && !tokensOf)) return;
+  const plan = repo.plan();
+  keepPlanOutput({ worst: worstSeverity(repo.check.findings), write: (out) => writePlanJson(plan, out) });
 }

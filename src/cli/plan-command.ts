@@ -1,12 +1,9 @@
 import { parseArgs } from "node:util";
 import { failsAt } from "../core/finding.js";
-import { diffPlans, planWithChanges } from "../core/plan.js";
-import { renderPlanMarkdown } from "../core/render-markdown.js";
-import { renderDiffText, renderPlanText } from "../core/render-text.js";
+import { workingTree } from "../io/file-source.js";
+import { keptPlanOutput } from "../io/plan-output.js";
 import { EXIT, type CliIO } from "./cli-io.js";
 import { cacheDirFor, COMMON_OPTIONS, FAIL_ON, oneOf, overridesFrom } from "./options.js";
-import { writePlanJson } from "./plan-json-writer.js";
-import { openRepository, planAtRef } from "./session.js";
 
 export const PLAN_HELP = `Usage: apprentice-tools plan [PATHS…] [--base GIT_REF] [--task TEXT] [--format text|json|markdown]
 
@@ -37,20 +34,15 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
   const overrides = overridesFrom(values, positionals);
   const cacheDir = cacheDirFor(io.cwd, io.env, values);
   if (cacheDir) overrides.cacheDir = cacheDir;
-  const repo = await openRepository(io.cwd, overrides);
-  let plan = repo.plan(values.task ? { task: values.task } : {});
-  let diffText = "";
-  if (values.base !== undefined) {
-    const base = await planAtRef(io.cwd, values.base, overrides, values.task);
-    plan = planWithChanges(base, plan);
-    diffText = `\nChanges since ${values.base}:\n${renderDiffText(diffPlans(base, plan))}`;
+  const write = io.stdoutBytes ? (bytes: Uint8Array) => io.stdoutBytes?.(bytes) : (bytes: Uint8Array) => io.stdout(utf8.decode(bytes));
+  const plain = format === "json" && values.task === undefined && values.base === undefined;
+  // Nothing changed since a check or plan kept this very plan: its bytes, as they were.
+  const kept = plain && cacheDir ? await keptPlanOutput(workingTree(io.cwd), { ...overrides }, cacheDir) : undefined;
+  if (kept) {
+    for (const chunk of kept.chunks) write(chunk);
+    return failsAt(kept.worst ? [{ severity: kept.worst }] : [], failOn) ? EXIT.findings : EXIT.ok;
   }
-  if (format === "json") writePlanJson(plan, io.stdoutBytes ? (bytes) => io.stdoutBytes?.(bytes) : (bytes) => io.stdout(utf8.decode(bytes)));
-  else if (format === "markdown") io.stdout(renderPlanMarkdown(plan));
-  else io.stdout(renderPlanText(plan) + diffText);
-  repo.loaded.saveCache?.();
-  const errors = repo.check.findings.filter((f) => f.severity === "error").length;
-  if (errors > 0 && format === "text") io.stderr(`note: ${errors} error${errors === 1 ? "" : "s"} in the manifests; run \`apprentice-tools check\` for details.\n`);
-  if (repo.loaded.configBroken) return EXIT.usage;
-  return failsAt(repo.check.findings, failOn) ? EXIT.findings : EXIT.ok;
+  // The rest (reading, checking, planning) loads only now.
+  const { makePlan } = await import("./plan-make.js");
+  return makePlan(io, { values, overrides, format, failOn, plain, write });
 }

@@ -70,8 +70,15 @@ export function summarize(findings: readonly Finding[], files: number): FindingS
 
 export type FailOn = "error" | "warning" | "notice" | "never";
 
+/** The most severe of the findings' severities, or null when there are none. */
+export function worstSeverity(findings: readonly Pick<Finding, "severity">[]): Severity | null {
+  let worst: Severity | null = null;
+  for (const f of findings) if (worst === null || SEVERITY_RANK[f.severity] < SEVERITY_RANK[worst]) worst = f.severity;
+  return worst;
+}
+
 /** True when some finding is at or above the `failOn` threshold. */
-export function failsAt(findings: readonly Finding[], failOn: FailOn): boolean {
+export function failsAt(findings: readonly Pick<Finding, "severity">[], failOn: FailOn): boolean {
   if (failOn === "never") return false;
   const threshold = SEVERITY_RANK[failOn];
   return findings.some((f) => SEVERITY_RANK[f.severity] <= threshold);

@@ -144,7 +144,10 @@ function provisionWith(m: Manifest, opts: ProvisionOptions, marks: Marks): Provi
   const tokensOf = catalog !== undefined ? opts.tokensOf : undefined;
 
   const lookup = (tool: string): CatalogTool | undefined => (catalog === undefined ? undefined : catalog.get(tool));
-  const exclude = (tool: string, reason: ExclusionReason, detail: string | undefined, known: CatalogTool | undefined) => {
+  /** The catalog's own string for a name written as the catalog lists it (same text; its hash is known, which later lookups of plan pieces by name use). */
+  const canonical = (tool: string, known: CatalogTool | undefined) => (known !== undefined && known.name === tool ? known.name : tool);
+  const exclude = (written: string, reason: ExclusionReason, detail: string | undefined, known: CatalogTool | undefined) => {
+    const tool = canonical(written, known);
     const at = exclusionAt(tool, known);
     if (at !== -1 && (excluded[at] as Exclusion).reason !== "duplicate") return;
     if (reason !== "duplicate" && tools.length > 0 && isGiven(tool, known)) return;
@@ -162,7 +165,8 @@ function provisionWith(m: Manifest, opts: ProvisionOptions, marks: Marks): Provi
   const forbiddenBy = (tool: string, known: CatalogTool | undefined) => (known !== undefined ? forbiddenMatch.tool(known) : forbiddenMatch.name(tool));
   const available = (known: CatalogTool | undefined) => catalog === undefined || known !== undefined;
   /** Gives the tool if it fits; says why not otherwise. */
-  const tryGive = (tool: string, source: ToolSource, known: CatalogTool | undefined): boolean => {
+  const tryGive = (written: string, source: ToolSource, known: CatalogTool | undefined): boolean => {
+    const tool = canonical(written, known);
     if (tools.length >= capacity) {
       exclude(tool, "over_limit", undefined, known);
       return false;

@@ -81,7 +81,12 @@ interface Live {
 }
 
 /** Sizes and times of this program's own modules: any rebuild or edit changes them. */
-function codeFingerprint(): string {
+export function codeFingerprint(): string {
+  return (fingerprint ??= readCodeFingerprint());
+}
+let fingerprint: string | undefined;
+
+function readCodeFingerprint(): string {
   const here = new URL(".", import.meta.url);
   const dirs = [here, new URL("../core/", import.meta.url)];
   const parts: string[] = [import.meta.url];

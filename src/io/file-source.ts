@@ -38,6 +38,14 @@ export interface FileStamp {
   changedAt: number;
 }
 
+/** A file whose stamp changed at least this long before it was read is trusted by its stamp later (FileStamp). */
+export const SETTLE_MS = 2000;
+
+/** Whether a file changed at `changedAt` had settled by `now`. */
+export function hasSettled(changedAt: number, now = Date.now()): boolean {
+  return changedAt < now - SETTLE_MS;
+}
+
 export function workingTree(root: string): FileSource {
   const readSync = (path: string): Uint8Array | undefined => {
     try {

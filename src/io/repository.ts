@@ -8,16 +8,17 @@ import type { CheckedManifest, ManifestSource } from "../core/manifest-check.js"
 import type { Manifest } from "../core/manifest-schema.js";
 import { isPattern } from "../core/patterns.js";
 import { catalogInputFrom, decodeCatalogFile, type CatalogText } from "./catalog-files.js";
-import type { FileSource } from "./file-source.js";
+import { hasSettled, type FileSource } from "./file-source.js";
 import { manifestSourceFromBytes } from "./manifest-source.js";
 import { openCheckCache, type CheckCache } from "./check-cache.js";
+import { catalogGlobs, catalogKey, CONFIG_CANDIDATES, filesKey, keepPlanOutput, readConfigBytes, settingsKey, type PlanToKeep } from "./plan-output.js";
 import { checkManyManifests, fromWire, PARALLEL_MIN_FILES, startCheckWorkers, type CheckWorkers, type DiskFiles, type ParallelCheckResult, type WireCheck } from "./parallel-check.js";
 import { loadTokenCounter } from "./tokenizer.js";
 import { decodeUtf8, parseYamlSource, withPlainEnv } from "./yaml-source.js";
 
 export { manifestSourceFromBytes };
 
-export const CONFIG_CANDIDATES = ["apprentice-tools.yml", "apprentice-tools.yaml", ".github/apprentice-tools.yml", ".github/apprentice-tools.yaml"];
+export { CONFIG_CANDIDATES };
 
 /** Settings given on the command line or as action inputs; they win over the file. */
 export interface Overrides {
@@ -30,7 +31,8 @@ export interface Overrides {
   maxTokens?: number | null;
   /**
    * False when the caller will not plan (the `check` command): the tokenizer, which only
-   * token estimates need, is then not loaded, unless `targets` rules need a plan.
+   * token estimates need, is then not loaded, unless `targets` rules need a plan (with a
+   * cache, estimates already known are still given, so that the plan can be kept).
    */
   countTokens?: boolean;
   /**
@@ -51,6 +53,11 @@ export interface LoadedRepository extends RepositoryInput {
   catalogPath?: string;
   /** With `cacheDir`: writes what this run learned (checks, token estimates) for the next one. */
   saveCache?(): void;
+  /**
+   * With `cacheDir`, when every manifest had settled: keeps the output of `plan --format
+   * json` under these very inputs, for a plan run next (`keptPlanOutput`).
+   */
+  keepPlanOutput?(plan: PlanToKeep): void;
 }
 
 export class ConfigFileMissing extends Error {
@@ -61,20 +68,17 @@ export class ConfigFileMissing extends Error {
 }
 
 /** Reads only the configuration (the defaults when there is no file). */
-export async function readConfig(source: FileSource, explicit: string | undefined): Promise<{ config: Config; findings: Finding[]; file?: string }> {
-  const candidates = explicit ? [explicit] : CONFIG_CANDIDATES;
-  for (const file of candidates) {
-    const bytes = await source.read(file);
-    if (bytes === undefined) continue;
-    const decoded = decodeUtf8(file, bytes);
-    if ("finding" in decoded) return { ...checkConfig(file, {}, nowhere), findings: [decoded.finding], file };
-    const yaml = parseYamlSource(file, decoded.text);
-    if (yaml.findings.some((f) => f.code !== "file-empty")) return { ...checkConfig(file, {}, nowhere), findings: yaml.findings, file };
-    const checked = checkConfig(file, yaml.data, yaml.locate);
-    return { ...checked, file };
+export async function readConfig(source: FileSource, explicit: string | undefined): Promise<{ config: Config; findings: Finding[]; file?: string; bytes?: Uint8Array }> {
+  const { file, bytes } = await readConfigBytes(source, explicit);
+  if (file === undefined || bytes === undefined) {
+    if (explicit) throw new ConfigFileMissing(explicit);
+    return { ...checkConfig("", undefined, nowhere) };
   }
-  if (explicit) throw new ConfigFileMissing(explicit);
-  return { ...checkConfig("", undefined, nowhere) };
+  const decoded = decodeUtf8(file, bytes);
+  if ("finding" in decoded) return { ...checkConfig(file, {}, nowhere), findings: [decoded.finding], file, bytes };
+  const yaml = parseYamlSource(file, decoded.text);
+  if (yaml.findings.some((f) => f.code !== "file-empty")) return { ...checkConfig(file, {}, nowhere), findings: yaml.findings, file, bytes };
+  return { ...checkConfig(file, yaml.data, yaml.locate), file, bytes };
 }
 
 function applyOverrides(config: Config, o: Overrides): Config {
@@ -107,7 +111,7 @@ export function catalogFolderFor(catalog: string | null): string {
   return catalog.replace(/^\.\//, "").replace(/\/+$/, "");
 }
 
-async function loadCatalog(source: FileSource, path: string | null, explicit: boolean): Promise<{ catalog?: Catalog; findings: Finding[]; catalogPath?: string; texts: CatalogText[] }> {
+async function loadCatalog(source: FileSource, path: string | null, explicit: boolean): Promise<{ catalog?: Catalog; findings: Finding[]; catalogPath?: string; texts: CatalogText[]; key?: string }> {
   if (path === null) return { findings: [], texts: [] };
   const dir = catalogFolderFor(path);
   if (!(await source.isDirectory(dir))) {
@@ -123,30 +127,45 @@ async function loadCatalog(source: FileSource, path: string | null, explicit: bo
       findings: [makeFinding(dir, undefined, "warning", "catalog-missing", `The catalog \`${path}\` does not exist, so tool availability is not checked.`, "Without a catalog, unknown tool names and patterns that match nothing go unnoticed, and token costs are unknown.", [`Create \`${path}\` with one tools/list JSON per server (\`apprentice-tools catalog refresh\` writes them), or remove \`catalog:\`.`])],
     };
   }
-  const files = await source.glob([`${dir}/*.json`, `${dir}/*.yml`, `${dir}/*.yaml`]);
+  const read = await readCatalogTexts(source, dir);
   const inputs: CatalogFileInput[] = [];
-  const findings: Finding[] = [];
-  // The texts of the files read, so that worker threads can build the same catalog.
+  const findings: Finding[] = [...read.findings];
+  // The texts of the files parsed, so that worker threads can build the same catalog.
   const texts: CatalogText[] = [];
-  for (const file of files) {
-    const decoded = decodeCatalogFile(file, (await source.read(file)) ?? new Uint8Array());
-    if ("finding" in decoded) {
-      findings.push(decoded.finding);
-      continue;
-    }
-    const parsed = catalogInputFrom(decoded.text);
+  for (const text of read.texts) {
+    const parsed = catalogInputFrom(text);
     if ("findings" in parsed) {
       findings.push(...parsed.findings);
       continue;
     }
     inputs.push(parsed.input);
-    texts.push(decoded.text);
+    texts.push(text);
   }
   const { catalog, problems } = buildCatalog(inputs);
   for (const p of problems) {
     findings.push(makeFinding(p.file, undefined, "error", "catalog-invalid", `Catalog file ${p.file} ${p.message}.`, "Tools that cannot be read from the catalog count as unavailable.", [p.fix]));
   }
-  return { catalog, findings, catalogPath: dir, texts };
+  return { catalog, findings, catalogPath: dir, texts, key: read.key };
+}
+
+/** The catalog folder's files, read and decoded (not parsed). */
+async function readCatalogTexts(source: FileSource, dir: string): Promise<{ texts: CatalogText[]; findings: Finding[]; key: string }> {
+  const texts: CatalogText[] = [];
+  const findings: Finding[] = [];
+  const read: { file: string; bytes: Uint8Array }[] = [];
+  for (const file of await source.glob(catalogGlobs(dir))) {
+    const bytes = (await source.read(file)) ?? new Uint8Array();
+    read.push({ file, bytes });
+    const decoded = decodeCatalogFile(file, bytes);
+    if ("finding" in decoded) findings.push(decoded.finding);
+    else texts.push(decoded.text);
+  }
+  return { texts, findings, key: catalogKey(read) };
+}
+
+/** Whether the catalog was named (then its absence is a finding). */
+function catalogExplicitFor(config: Config, overrides: Overrides): boolean {
+  return overrides.catalog !== undefined || config.catalog !== DEFAULT_CATALOG;
 }
 
 /**
@@ -157,7 +176,7 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   const read = await readConfig(source, overrides.config);
   const config = applyOverrides(read.config, overrides);
   const configBroken = read.findings.some((f) => f.severity === "error");
-  const catalogExplicit = overrides.catalog !== undefined || config.catalog !== DEFAULT_CATALOG;
+  const catalogExplicit = catalogExplicitFor(config, overrides);
   const cat = await loadCatalog(source, config.catalog, catalogExplicit);
   const globs = await manifestGlobs(source, config, overrides);
   const ignore = cat.catalogPath ? [`${cat.catalogPath}/**`] : [];
@@ -173,10 +192,25 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   // Estimates a worker made meanwhile, kept for the plan (or used by this one).
   if (cache && early) for (const [name, n] of early.tokens) cache.tokens.set(name, n);
   let tokensOf: ((tool: CatalogTool) => number) | undefined;
-  if (catalog && (overrides.countTokens !== false || config.targets.length > 0)) tokensOf = await tokenEstimate(catalog, checked, cache);
+  if (catalog && (overrides.countTokens !== false || config.targets.length > 0)) tokensOf = await tokenEstimate(catalog, checked, cache, true);
+  // Even when not asked for: when every estimate is known already (so that a check can keep its plan).
+  else if (catalog && cache) tokensOf = await tokenEstimate(catalog, checked, cache, false);
   const repo: LoadedRepository = { source, config, configBroken, manifests, findings: [...read.findings, ...cat.findings] };
   if (checked) repo.prechecked = { limits: config.limits, ...(catalog ? { catalog } : {}), checked };
   if (cache) repo.saveCache = () => cache.save();
+  // Every file settled, so that a plan run next knows them unchanged by their stamps: a plan made now can be kept.
+  if (cache && !configBroken && stamped && files.every((_, i) => stamped.stampOf(i) !== undefined)) {
+    const origin = {
+      settings: settingsKey({ ...overrides }, read),
+      globs,
+      ignore,
+      catalogDir: config.catalog === null ? null : catalogFolderFor(config.catalog),
+      catalog: cat.key ?? catalogKey(null),
+      files: filesKey(files, (i) => stamped.stampOf(i) as string),
+    };
+    const dir = overrides.cacheDir as string;
+    repo.keepPlanOutput = (plan) => keepPlanOutput(dir, origin, plan);
+  }
   if (read.file) repo.configFile = read.file;
   if (catalog) repo.catalog = catalog;
   if (cat.catalogPath) repo.catalogPath = cat.catalogPath;
@@ -194,9 +228,6 @@ function uncounted(catalog: Catalog, cache: CheckCache): { indexes: number[]; de
   return { indexes: tools.map((t) => t.index), definitions: tools.map(toolDefinitionText) };
 }
 
-/** A file read this long before it was last changed is trusted by its stamp in later runs (FileStamp). */
-const SETTLE_MS = 2000;
-
 interface StampedHits {
   /** Files whose stored check their stamp finds: not read now. */
   hits: (WireCheck | undefined)[];
@@ -210,16 +241,16 @@ interface StampedHits {
 function stampedHits(source: FileSource, files: readonly string[], cache: CheckCache): StampedHits | undefined {
   const { stamp, readSync } = source;
   if (!stamp || !readSync) return undefined;
-  const settledBefore = Date.now() - SETTLE_MS;
+  const now = Date.now();
   const stamps = files.map((file) => stamp(file));
   return {
     hits: files.map((file, i) => {
       const s = stamps[i];
-      return s && s.changedAt < settledBefore ? cache.getStamped(file, s.key) : undefined;
+      return s && hasSettled(s.changedAt, now) ? cache.getStamped(file, s.key) : undefined;
     }),
     stampOf: (i) => {
       const s = stamps[i];
-      return s && s.changedAt < settledBefore ? s.key : undefined;
+      return s && hasSettled(s.changedAt, now) ? s.key : undefined;
     },
     readLater: (file) => readSync(file) ?? new Uint8Array(),
   };
@@ -293,9 +324,10 @@ async function readManifests(input: ManifestFiles, cache: CheckCache | undefined
  * Token estimates of catalog tools. An estimate stored in the catalog (`_meta`, written by
  * `catalog refresh` and `catalog estimate`) is used while it matches the tool's definition;
  * with a cache, estimates made in earlier runs are reused too. The tokenizer (slow to
- * load) is loaded only when a tool that a plan of these manifests may give has neither.
+ * load) is loaded only when a tool that a plan of these manifests may give has neither;
+ * without `load`, there is then no estimator at all.
  */
-async function tokenEstimate(catalog: Catalog, checked: readonly CheckedManifest[] | undefined, cache: CheckCache | undefined): Promise<(tool: CatalogTool) => number> {
+async function tokenEstimate(catalog: Catalog, checked: readonly CheckedManifest[] | undefined, cache: CheckCache | undefined, load: boolean): Promise<((tool: CatalogTool) => number) | undefined> {
   const known = cache?.tokens ?? new Map<string, number>();
   const estimated = (tool: CatalogTool | undefined) => tool === undefined || storedEstimateOf(tool) !== undefined || known.has(tool.name);
   let complete: boolean;
@@ -308,6 +340,7 @@ async function tokenEstimate(catalog: Catalog, checked: readonly CheckedManifest
     for (const c of checked) if (c.planned) for (const index of c.planned.toolIndexes) given[index] = 1;
     complete = catalog.tools.every((tool, index) => given[index] === 0 || estimated(tool)) && [...toolsAPlanMayGive(checked.filter((c) => c.planned === undefined).map((c) => c.manifest), catalog)].every(estimated);
   }
+  if (!complete && !load) return undefined;
   const count: TokenCounter | undefined = complete ? undefined : await loadTokenCounter();
   // By catalog index: a plan of ten thousand apprentices asks a quarter of a million times.
   const byIndex: (number | undefined)[] = new Array(catalog.tools.length);

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -200,6 +200,51 @@ describe("results with the cache are the results without it", () => {
   });
 });
 
+describe("a plan kept from the last run", () => {
+  it("is written again while nothing it depends on changed, and only then", async () => {
+    const repo = makeRepo(30);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const kept = join(cacheDir(repo), "plan.bin");
+    // A plan keeps what it wrote (every file has settled; so does a check of many files,
+    // when its threads counted the tokens, see below); marked, so that using it shows.
+    const json = ["plan", "--format", "json"];
+    expect(await inProcess(repo, json)).toEqual(await inProcess(repo, [...json, "--no-cache"]));
+    const mark = () => {
+      const buf = readFileSync(kept);
+      const body = buf.indexOf(0x0a, buf.indexOf(0x0a) + 1) + 1;
+      writeFileSync(kept, Buffer.concat([buf.subarray(0, body), Buffer.from("marked "), buf.subarray(body)]));
+    };
+    mark();
+    const plain = await inProcess(repo, json);
+    expect(plain.stdout.startsWith("marked {")).toBe(true);
+    // The exit code is the one the plan would give: --fail-on error with errors in the manifests.
+    expect((await inProcess(repo, [...json, "--fail-on", "error"])).code).toBe(1);
+    expect((await inProcess(repo, [...json, "--fail-on", "never"])).code).toBe(0);
+
+    // Anything else it depends on changed: planned afresh, exactly as without a cache.
+    const afresh = async (argv: string[]) => {
+      mark();
+      const run = await inProcess(repo, argv);
+      expect(run).toEqual(await inProcess(repo, [...argv, "--no-cache"]));
+      expect(run.stdout.startsWith("marked")).toBe(false);
+    };
+    await afresh([...json, "--max-tools", "7"]);
+    await afresh([...json, "--task", "read files"]);
+    await afresh(["plan", "manifests/apprentice_0001.yaml", "--format", "json"]);
+    writeFileSync(join(repo, "manifests/catalog/web.json"), JSON.stringify({ tools: [{ name: "web_read_page" }] }));
+    await afresh(json);
+    writeFileSync(join(repo, "apprentice-tools.yml"), "limits:\n  max_tools: 9\n");
+    await afresh(json);
+    const [path, text] = manifest(30);
+    writeFileSync(join(repo, path), text);
+    await afresh(json);
+    // A file changed so recently that its stamp cannot vouch for it: not kept, not used.
+    writeFileSync(join(repo, path), text.replace("optional_tools:\n", "optional_tools:\n  - web_read_page\n"));
+    await inProcess(repo, json);
+    await afresh(json);
+  });
+});
+
 describe("results on several threads are the results on one", () => {
   it(`${PARALLEL_MIN_FILES + 100} manifests, checked by worker threads, with and without the cache`, async () => {
     const repo = makeRepo(PARALLEL_MIN_FILES + 100);
@@ -227,6 +272,9 @@ describe("results on several threads are the results on one", () => {
     expect(tokenFiles).toHaveLength(1);
     const kept = JSON.parse(readFileSync(join(cacheDir(copy), tokenFiles[0] as string), "utf8")) as { tokens: Record<string, number> };
     expect(Object.keys(kept.tokens).sort()).toEqual(TOOLS.map((t) => t.name).sort());
+    // With every estimate known, the check kept the plan too, if the files had settled.
+    const settledByNow = Date.now() - statSync(join(copy, "manifests")).mtimeMs > 2500;
+    if (settledByNow) expect(readdirSync(cacheDir(copy))).toContain("plan.bin");
     for (const argv of [COMMANDS[0], COMMANDS[1], COMMANDS[2], COMMANDS[4]] as string[][]) {
       const { workerFiles, ...r } = await threaded(copy, argv);
       expect(r).toEqual(expected[COMMANDS.indexOf(argv)]);

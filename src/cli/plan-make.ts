@@ -1,0 +1,47 @@
+import { failsAt, worstSeverity, type FailOn } from "../core/finding.js";
+import { diffPlans, planWithChanges } from "../core/plan.js";
+import { renderPlanMarkdown } from "../core/render-markdown.js";
+import { renderDiffText, renderPlanText } from "../core/render-text.js";
+import type { Overrides } from "../io/repository.js";
+import { EXIT, type CliIO } from "./cli-io.js";
+import { writePlanJson } from "./plan-json-writer.js";
+import { openRepository, planAtRef } from "./session.js";
+
+export interface PlanRequest {
+  values: { task?: string | undefined; base?: string | undefined };
+  overrides: Overrides;
+  format: "text" | "json" | "markdown";
+  failOn: FailOn;
+  /** `--format json` with no task and no base: the plan a cache may keep. */
+  plain: boolean;
+  /** Writes UTF-8 bytes to stdout. */
+  write: (bytes: Uint8Array) => void;
+}
+
+/** `plan` the whole way: reads and checks the repository, plans, and writes the plan. */
+export async function makePlan(io: CliIO, { values, overrides, format, failOn, plain, write }: PlanRequest): Promise<number> {
+  const repo = await openRepository(io.cwd, overrides);
+  let plan = repo.plan(values.task ? { task: values.task } : {});
+  let diffText = "";
+  if (values.base !== undefined) {
+    const base = await planAtRef(io.cwd, values.base, overrides, values.task);
+    plan = planWithChanges(base, plan);
+    diffText = `\nChanges since ${values.base}:\n${renderDiffText(diffPlans(base, plan))}`;
+  }
+  if (format === "json") {
+    // Kept for the next plan, when nothing will have changed by then.
+    const keep = plain ? repo.loaded.keepPlanOutput : undefined;
+    const chunks: Uint8Array[] = [];
+    writePlanJson(plan, (bytes) => {
+      write(bytes);
+      if (keep) chunks.push(bytes);
+    });
+    keep?.({ worst: worstSeverity(repo.check.findings), write: (out) => chunks.forEach(out) });
+  } else if (format === "markdown") io.stdout(renderPlanMarkdown(plan));
+  else io.stdout(renderPlanText(plan) + diffText);
+  repo.loaded.saveCache?.();
+  const errors = repo.check.findings.filter((f) => f.severity === "error").length;
+  if (errors > 0 && format === "text") io.stderr(`note: ${errors} error${errors === 1 ? "" : "s"} in the manifests; run \`apprentice-tools check\` for details.\n`);
+  if (repo.loaded.configBroken) return EXIT.usage;
+  return failsAt(repo.check.findings, failOn) ? EXIT.findings : EXIT.ok;
+}
