@@ -1,7 +1,7 @@
 /**
  * A worker thread of `checkManyManifests`. It starts with the limits and the catalog's
  * tool names (so it loads and builds its catalog while the main thread reads the files),
- * and maybe tool definitions to count the tokens of meanwhile, then receives its job: the files in shared memory and a shared counter. It claims
+ * then receives its job: the files in shared memory and a shared counter. It claims
  * chunks of files from the counter, parses and checks each one exactly as the main thread
  * would, and posts the results of each chunk back.
  */
@@ -9,7 +9,6 @@ import { parentPort, workerData } from "node:worker_threads";
 import { buildCatalog, type CatalogFileInput } from "../core/catalog.js";
 import type { CheckContext } from "../core/manifest-check.js";
 import { checkChunk, jobReader, type CheckWorkerData, type CheckWorkerJob, type CheckWorkerMessage } from "./parallel-check.js";
-import { loadTokenCounter } from "./tokenizer.js";
 import { withPlainEnv } from "./yaml-source.js";
 
 function contextOf(data: CheckWorkerData): CheckContext {
@@ -17,17 +16,6 @@ function contextOf(data: CheckWorkerData): CheckContext {
   // The same tools in the same order as the main thread's catalog, by name only.
   const inputs: CatalogFileInput[] = data.catalogNames.map(({ server, names }) => ({ server, file: server, data: names }));
   return { limits: data.limits, catalog: buildCatalog(inputs).catalog };
-}
-
-/** Counts the tokens of the definitions asked for (CheckWorkerData.count); nothing if the tokenizer cannot be loaded. */
-async function countTokens(data: CheckWorkerData): Promise<CheckWorkerMessage | undefined> {
-  if (!data.count) return undefined;
-  try {
-    const count = await loadTokenCounter();
-    return { type: "tokens", indexes: data.count.indexes, counts: data.count.definitions.map((text) => count(text)) };
-  } catch {
-    return undefined; // the plan counts them instead
-  }
 }
 
 function run(data: CheckWorkerData, ctx: CheckContext, job: CheckWorkerJob, post: (msg: CheckWorkerMessage, transfer?: ArrayBuffer[]) => void): void {
@@ -60,19 +48,13 @@ if (parentPort) {
   }
   if (ctx) {
     const ready = ctx;
-    // Counted while the main thread reads the files; the job waits for the count, so
-    // that the last of the check is never a count left over.
-    const tokens = countTokens(data);
     port.once("message", (job: CheckWorkerJob) => {
-      void tokens.then((msg) => {
-        if (msg) port.postMessage(msg);
-        try {
-          run(data, ready, job, (m, transfer) => port.postMessage(m, transfer));
-          port.postMessage({ type: "done" } satisfies CheckWorkerMessage);
-        } catch (err) {
-          fail(err);
-        }
-      });
+      try {
+        run(data, ready, job, (m, transfer) => port.postMessage(m, transfer));
+        port.postMessage({ type: "done" } satisfies CheckWorkerMessage);
+      } catch (err) {
+        fail(err);
+      }
     });
   }
 }

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from "node:fs";
+import { Buffer } from "node:buffer";
+import { closeSync, existsSync, openSync, readFileSync, readSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Worker } from "node:worker_threads";
@@ -13,6 +14,7 @@ import { effectiveLimits } from "../core/provision.js";
 import { Utf8Sink, writeApprenticeJsonHead } from "../core/render-json.js";
 import { contentKey } from "./check-cache.js";
 import { manifestSourceFromBytes, stemOf } from "./manifest-source.js";
+import type { TokenWorkerData, TokenWorkerMessage } from "./token-worker.js";
 import { withPlainEnv } from "./yaml-source.js";
 
 /**
@@ -41,11 +43,6 @@ export interface CheckWorkerData {
   catalogNames: { server: string; names: string[] }[] | null;
   /** Make plan entries too (ParallelCheckInput.plan). */
   plan: boolean;
-  /**
-   * Token estimates to make meanwhile, for the plan that usually follows a check: the
-   * catalog indexes of the tools to count and their definitions (`toolDefinitionText`).
-   */
-  count?: { indexes: number[]; definitions: string[] };
 }
 
 /** The files a worker checks its share of. */
@@ -106,12 +103,7 @@ export interface WireChunk {
   texts: Uint8Array;
 }
 
-export type CheckWorkerMessage =
-  | { type: "chunk"; index: number; chunk: WireChunk }
-  /** Token estimates (CheckWorkerData.count): `counts[k]` is the count of tool `indexes[k]`. */
-  | { type: "tokens"; indexes: number[]; counts: number[] }
-  | { type: "done" }
-  | { type: "error"; message: string };
+export type CheckWorkerMessage = { type: "chunk"; index: number; chunk: WireChunk } | { type: "done" } | { type: "error"; message: string };
 
 export interface ParallelCheckInput {
   files: readonly string[];
@@ -137,17 +129,43 @@ export interface ParallelCheckResult {
 
 type FileResult = { source: ManifestSource; checked: CheckedManifest; wire: WireCheck; key?: string; reused?: boolean };
 
-/** How many threads to use (the main one included): `APPRENTICE_TOOLS_THREADS`, else every core. */
+/**
+ * How many threads check (the main one included): `APPRENTICE_TOOLS_THREADS`, else every
+ * core when there are more than two. Checking allocates much and briefly, and on two
+ * cores a second checking thread was measured to cost about 40% more CPU time and a
+ * hundred megabytes for at best a tenth off the time (the threads contend for memory,
+ * and with the runtime's own threads for the cores); from three cores on, they pay.
+ */
 function threadCount(): number {
   const asked = Number(process.env.APPRENTICE_TOOLS_THREADS);
-  return Number.isInteger(asked) && asked >= 1 ? asked : availableParallelism();
+  if (Number.isInteger(asked) && asked >= 1) return asked;
+  const cores = availableParallelism();
+  return cores > 2 ? cores : 1;
 }
 
-/** The worker's script next to this module (`.js` when built, `.ts` under tsx), if it exists. */
-function workerScript(): URL | undefined {
+/** A worker's script next to this module (`.js` when built, `.ts` under tsx), if it exists (not in a single-file bundle). */
+function workerScript(name: "check-worker" | "token-worker"): URL | undefined {
   const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
-  const url = new URL(`./check-worker${ext}`, import.meta.url);
+  const url = new URL(`./${name}${ext}`, import.meta.url);
   return url.protocol === "file:" && existsSync(fileURLToPath(url)) ? url : undefined;
+}
+
+/**
+ * Starts a worker thread that counts the tokens of these tool definitions, for the plan
+ * that usually follows a check, while this thread checks; the counts (in order) when it
+ * is done, or undefined if it could not count (the plan then counts them itself).
+ * Undefined at once when there is no worker script.
+ */
+export async function startTokenCount(definitions: string[]): Promise<Promise<number[] | undefined> | undefined> {
+  const script = workerScript("token-worker");
+  if (!script || definitions.length === 0) return undefined;
+  const { Worker } = await import("node:worker_threads");
+  const worker = new Worker(script, { workerData: { definitions } satisfies TokenWorkerData });
+  return new Promise<number[] | undefined>((resolve) => {
+    worker.once("message", (msg: TokenWorkerMessage) => resolve("counts" in msg && msg.counts.length === definitions.length ? msg.counts : undefined));
+    worker.once("error", () => resolve(undefined));
+    worker.once("exit", () => resolve(undefined));
+  }).finally(() => void worker.terminate());
 }
 
 /**
@@ -170,15 +188,22 @@ function lazySource(file: string, stem: string, bytes: Uint8Array | (() => Uint8
   };
 }
 
+/** This thread's buffer for a chunk's plan texts (see checkChunk). */
+let chunkTexts: Utf8Sink | undefined;
+
 /**
  * Parses and checks files `from` to `to` (exclusive) of a list: what the main thread and
  * every worker do with each chunk they claim. With `plan`, also makes each file's plan
  * entry when no token budget applies to it (tokens are counted later; see PlannedEntry).
+ * `bytesOf(i)` may reuse its buffer (scratchReader): each file's bytes are done with
+ * before the next file is read.
  */
 export function checkChunk(files: readonly string[], bytesOf: (i: number) => Uint8Array, from: number, to: number, ctx: CheckContext, plan: boolean, keys?: { known: ReadonlySet<string> }): WireChunk {
   const results: WireChunk["results"] = [];
-  // Plan texts are written straight into one growing buffer of bytes: no strings, no copies.
-  const texts = new Utf8Sink(plan ? (to - from) * 4096 : 0);
+  // Plan texts are written straight into one growing buffer of bytes (this thread's, reused
+  // from chunk to chunk): no strings, no copies but the one the chunk keeps.
+  const texts = (chunkTexts ??= new Utf8Sink(CHUNK_FILES * 4096));
+  texts.length = 0;
   for (let i = from; i < to; i++) {
     const file = files[i] as string;
     const bytes = bytesOf(i);
@@ -232,11 +257,45 @@ export function readDiskFile(path: string): Uint8Array {
   }
 }
 
-/** How a thread reads file i of a job, and the content keys it may skip. */
+const SCRATCH_BYTES = 64 * 1024;
+
+/**
+ * Reads files into one buffer, reused: the bytes of a file are valid only until the next
+ * one is read. For a loop that is done with each file's bytes before it reads the next
+ * (checkChunk hashes and parses them at once, and anything that wants them later reads
+ * the file again), this spares allocating and freeing ten thousand buffers, which on a
+ * busy heap costs time and leaves memory scattered. Larger files get a buffer of their own.
+ */
+export function scratchReader(): (path: string) => Uint8Array {
+  const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+  return (path) => {
+    let fd: number;
+    try {
+      fd = openSync(path, "r");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR") return new Uint8Array();
+      throw err;
+    }
+    try {
+      let n = 0;
+      for (;;) {
+        if (n === scratch.length) return readDiskFile(path); // larger than the scratch: read whole, apart
+        const read = readSync(fd, scratch, n, scratch.length - n, null);
+        if (read === 0) return scratch.subarray(0, n);
+        n += read;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  };
+}
+
+/** How a thread reads file i of a job (bytes valid until the next file is read), and the content keys it may skip. */
 export function jobReader(job: CheckWorkerJob): { bytesOf: (i: number) => Uint8Array; keys?: { known: ReadonlySet<string> } } {
   if (job.disk) {
     const { paths, keyed, known } = job.disk;
-    return { bytesOf: (i) => readDiskFile(paths[i] as string), ...(keyed ? { keys: { known: new Set(known) } } : {}) };
+    const read = scratchReader();
+    return { bytesOf: (i) => read(paths[i] as string), ...(keyed ? { keys: { known: new Set(known) } } : {}) };
   }
   const bytes = new Uint8Array(job.memory?.bytes ?? new SharedArrayBuffer(0));
   const offsets = new Int32Array(job.memory?.offsets ?? new SharedArrayBuffer(0));
@@ -302,11 +361,7 @@ function workerJob(input: ParallelCheckInput, counter: Int32Array): CheckWorkerJ
 export interface CheckWorkers {
   /** The same limits, catalog and planning as the check they are for. */
   readonly setup: { limits: GlobalLimits; catalog?: Catalog; plan: boolean };
-  /**
-   * With `count`: the token estimates one worker made while the files were read, by tool
-   * name, once the workers are done (empty if that worker failed).
-   */
-  readonly tokens: Map<string, number>;
+
   /** Hands the workers their job; resolves when every one is done (or has failed). */
   run(job: CheckWorkerJob, onChunk: (index: number, chunk: WireChunk) => void): Promise<void>;
   /** Ends the workers; idempotent. */
@@ -319,17 +374,13 @@ export interface CheckWorkers {
  * be none (few files, one core, or no worker script beside this module, as in the
  * single-file action bundle). `worker_threads` is loaded only here.
  */
-export async function startCheckWorkers(setup: CheckWorkers["setup"], fileCount: number, count?: CheckWorkerData["count"]): Promise<CheckWorkers | undefined> {
-  const script = fileCount >= PARALLEL_MIN_FILES ? workerScript() : undefined;
+export async function startCheckWorkers(setup: CheckWorkers["setup"], fileCount: number): Promise<CheckWorkers | undefined> {
+  const script = fileCount >= PARALLEL_MIN_FILES ? workerScript("check-worker") : undefined;
   const threads = script ? Math.min(threadCount(), Math.ceil(fileCount / CHUNK_FILES)) : 1;
   if (!script || threads <= 1) return undefined;
   const { Worker } = await import("node:worker_threads");
   const data: CheckWorkerData = { limits: setup.limits, catalogNames: setup.catalog ? catalogNamesOf(setup.catalog) : null, plan: setup.plan };
-  // One worker counts tokens too.
-  const counting = count && count.indexes.length > 0 && setup.catalog ? { ...data, count } : undefined;
-  const workers: Worker[] = Array.from({ length: threads - 1 }, (_, i) => new Worker(script, { workerData: i === 0 && counting ? counting : data }));
-  const tokens = new Map<string, number>();
-  const catalog = setup.catalog;
+  const workers: Worker[] = Array.from({ length: threads - 1 }, () => new Worker(script, { workerData: data }));
   // A worker that fails before its job is simply not counted on: the main thread redoes its share.
   const exited = new Set<Worker>();
   for (const w of workers) {
@@ -341,7 +392,6 @@ export async function startCheckWorkers(setup: CheckWorkers["setup"], fileCount:
   let stopped = false;
   return {
     setup,
-    tokens,
     run(job, onChunk) {
       return Promise.all(
         workers.map(
@@ -351,12 +401,7 @@ export async function startCheckWorkers(setup: CheckWorkers["setup"], fileCount:
               worker.ref();
               worker.on("message", (msg: CheckWorkerMessage) => {
                 if (msg.type === "chunk") onChunk(msg.index, msg.chunk);
-                else if (msg.type === "tokens") {
-                  msg.indexes.forEach((index, k) => {
-                    const tool = catalog?.tools[index];
-                    if (tool && Number.isSafeInteger(msg.counts[k])) tokens.set(tool.name, msg.counts[k] as number);
-                  });
-                } else resolve(); // done, or an error: the main thread redoes whatever is missing
+                else resolve(); // done, or an error: the main thread redoes whatever is missing
               });
               worker.on("error", () => resolve());
               worker.on("exit", () => resolve());

@@ -12,7 +12,7 @@ import { hasSettled, type FileSource } from "./file-source.js";
 import { manifestSourceFromBytes } from "./manifest-source.js";
 import { openCheckCache, type CheckCache } from "./check-cache.js";
 import { catalogGlobs, catalogKey, CONFIG_CANDIDATES, filesKey, keepPlanOutput, readConfigBytes, settingsKey, type PlanToKeep } from "./plan-output.js";
-import { checkManyManifests, fromWire, PARALLEL_MIN_FILES, startCheckWorkers, type CheckWorkers, type DiskFiles, type ParallelCheckResult, type WireCheck } from "./parallel-check.js";
+import { checkManyManifests, fromWire, PARALLEL_MIN_FILES, startCheckWorkers, startTokenCount, type CheckWorkers, type DiskFiles, type ParallelCheckResult, type WireCheck } from "./parallel-check.js";
 import { loadTokenCounter } from "./tokenizer.js";
 import { decodeUtf8, parseYamlSource, withPlainEnv } from "./yaml-source.js";
 
@@ -185,12 +185,16 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   const cache = overrides.cacheDir ? openCheckCache(overrides.cacheDir, { limits: config.limits, catalogTexts: catalog ? cat.texts : null }) : undefined;
   // With nothing stored to reuse, every file will be checked: the worker threads start now
   // and build their catalog while this thread reads the files.
-  const early = files.length >= PARALLEL_MIN_FILES && (!cache || cache.stored === 0) ? await startCheckWorkers({ limits: config.limits, ...(catalog ? { catalog } : {}), plan: cache !== undefined }, files.length, cache && catalog ? uncounted(catalog, cache) : undefined) : undefined;
+  const early = files.length >= PARALLEL_MIN_FILES && (!cache || cache.stored === 0) ? await startCheckWorkers({ limits: config.limits, ...(catalog ? { catalog } : {}), plan: cache !== undefined }, files.length) : undefined;
+  // Many files to check, and tools to count for the plan that follows: counted meanwhile.
+  const toCount = cache && catalog && files.length >= PARALLEL_MIN_FILES ? uncounted(catalog, cache) : [];
+  const counting = await startTokenCount(toCount.map(toolDefinitionText));
   const stamped = cache ? stampedHits(source, files, cache) : undefined;
   // With a cache, the checks also make plan entries (kept for the plan that usually follows).
   const { manifests, checked } = await readManifests({ source, files, limits: config.limits, ...(catalog ? { catalog } : {}), plan: cache !== undefined }, cache, stamped, early);
-  // Estimates a worker made meanwhile, kept for the plan (or used by this one).
-  if (cache && early) for (const [name, n] of early.tokens) cache.tokens.set(name, n);
+  // Estimates counted meanwhile, kept for the plan (or used by this one).
+  const counts = await counting;
+  if (cache && counts) toCount.forEach((tool, k) => cache.tokens.set(tool.name, counts[k] as number));
   let tokensOf: ((tool: CatalogTool) => number) | undefined;
   if (catalog && (overrides.countTokens !== false || config.targets.length > 0)) tokensOf = await tokenEstimate(catalog, checked, cache, true);
   // Even when not asked for: when every estimate is known already (so that a check can keep its plan).
@@ -220,12 +224,11 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
 
 /**
  * The catalog tools with no token estimate yet (none stored in the catalog, none kept from
- * an earlier run): a worker thread counts them while the files are read, so that the plan
- * that follows a first check need not load the tokenizer.
+ * an earlier run): a worker thread counts them while the files are checked, so that the
+ * plan that follows a first check need not load the tokenizer.
  */
-function uncounted(catalog: Catalog, cache: CheckCache): { indexes: number[]; definitions: string[] } {
-  const tools = catalog.tools.filter((t) => storedEstimateOf(t) === undefined && !cache.tokens.has(t.name));
-  return { indexes: tools.map((t) => t.index), definitions: tools.map(toolDefinitionText) };
+function uncounted(catalog: Catalog, cache: CheckCache): CatalogTool[] {
+  return catalog.tools.filter((t) => storedEstimateOf(t) === undefined && !cache.tokens.has(t.name));
 }
 
 interface StampedHits {

@@ -93,7 +93,7 @@ async function cliBundle(): Promise<string> {
   temps.push(outdir);
   const { bundleOptions } = (await import(pathToFileURL(join(REPO_ROOT, "scripts/bundle.mjs")).href)) as { bundleOptions: (entry: string, outfile?: string) => Record<string, unknown> };
   const { outfile: _ignored, ...options } = bundleOptions("test/support/run-cli.ts");
-  await build({ ...options, entryPoints: { "run-cli": "test/support/run-cli.ts", "check-worker": "src/io/check-worker.ts" }, outdir, minify: false });
+  await build({ ...options, entryPoints: { "run-cli": "test/support/run-cli.ts", "check-worker": "src/io/check-worker.ts", "token-worker": "src/io/token-worker.ts" }, outdir, minify: false });
   return (bundled = join(outdir, "run-cli.js"));
 }
 
