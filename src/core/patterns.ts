@@ -49,6 +49,8 @@ export interface CompiledPattern {
   source: string;
   /** Literal prefix before the first wildcard (used to narrow candidates). */
   prefix: string;
+  /** True for `prefix*` (one `*`, last): every name that starts with the prefix. */
+  prefixOnly?: true;
   /** For bare `mcp__<server>` entries: the server. */
   server?: string;
   test(name: string, server?: string): boolean;
@@ -87,7 +89,7 @@ export function compilePattern(source: string): CompiledPattern {
     const prefix = source.slice(0, firstWild);
     const rest = source.slice(firstWild);
     if (rest === "*") {
-      compiled = { source, prefix, test: (name) => name.startsWith(prefix) };
+      compiled = { source, prefix, prefixOnly: true, test: (name) => name.startsWith(prefix) };
     } else {
       const re = globToRegExp(source);
       compiled = { source, prefix, test: (name) => re.test(name) };
@@ -158,8 +160,9 @@ export function isShadowedBy(entry: string, patterns: readonly string[]): string
       continue;
     }
     // `p` covers `entry` when p is `X*` and entry starts with X.
-    if (p.endsWith("*") && !p.slice(0, -1).includes("*") && !p.slice(0, -1).includes("?") && entry.startsWith(p.slice(0, -1))) {
-      return p;
+    if (p.endsWith("*")) {
+      const c = compilePattern(p);
+      if (c.prefixOnly && entry.startsWith(c.prefix)) return p;
     }
   }
   return undefined;

@@ -124,19 +124,20 @@ function provisionWith(m: Manifest, opts: ProvisionOptions, marks: Marks): Provi
   const { epoch } = marks;
   // A tool is one tool under either of its names: catalog tools are marked by index,
   // names the catalog lacks are kept in sets.
-  const givenNames = new Set<string>();
-  const candidateNames = new Set<string>();
-  const isGiven = (tool: string, known: CatalogTool | undefined) => (known !== undefined ? marks.given[known.index] === epoch : givenNames.size > 0 && givenNames.has(tool));
-  const isCandidate = (tool: string, known: CatalogTool | undefined) => (known !== undefined ? marks.candidate[known.index] === epoch : candidateNames.size > 0 && candidateNames.has(tool));
+  // (made only when such a name comes up: with a catalog, rarely)
+  let givenNames: Set<string> | undefined;
+  let candidateNames: Set<string> | undefined;
+  const isGiven = (tool: string, known: CatalogTool | undefined) => (known !== undefined ? marks.given[known.index] === epoch : givenNames !== undefined && givenNames.has(tool));
+  const isCandidate = (tool: string, known: CatalogTool | undefined) => (known !== undefined ? marks.candidate[known.index] === epoch : candidateNames !== undefined && candidateNames.has(tool));
   const tools: string[] = [];
   const toolSources: ToolSource[] = [];
   // One line per tool as written, in the order tools were considered; a real reason
   // replaces `duplicate`. A name written as the catalog lists it is found by index.
   const excluded: Exclusion[] = [];
-  const excludedByName = new Map<string, number>();
+  let excludedByName: Map<string, number> | undefined;
   const exclusionAt = (tool: string, known: CatalogTool | undefined): number => {
     if (known !== undefined && known.name === tool) return marks.excludedEpoch[known.index] === epoch ? (marks.excludedAt[known.index] as number) : -1;
-    return excludedByName.get(tool) ?? -1;
+    return excludedByName?.get(tool) ?? -1;
   };
   const substitutions: { tool: string; with: string }[] = [];
   const missingRequired: string[] = [];
@@ -159,7 +160,7 @@ function provisionWith(m: Manifest, opts: ProvisionOptions, marks: Marks): Provi
     if (known !== undefined && known.name === tool) {
       marks.excludedEpoch[known.index] = epoch;
       marks.excludedAt[known.index] = excluded.length;
-    } else excludedByName.set(tool, excluded.length);
+    } else (excludedByName ??= new Map()).set(tool, excluded.length);
     excluded.push(line);
   };
   const forbiddenBy = (tool: string, known: CatalogTool | undefined) => (known !== undefined ? forbiddenMatch.tool(known) : forbiddenMatch.name(tool));
@@ -180,7 +181,7 @@ function provisionWith(m: Manifest, opts: ProvisionOptions, marks: Marks): Provi
     tools.push(tool);
     toolSources.push(source);
     if (known !== undefined) marks.given[known.index] = epoch;
-    else givenNames.add(tool);
+    else (givenNames ??= new Set()).add(tool);
     return true;
   };
   /** The first alternative that can stand in for `tool`. */
@@ -240,7 +241,7 @@ function provisionWith(m: Manifest, opts: ProvisionOptions, marks: Marks): Provi
       return;
     }
     if (known !== undefined) marks.candidate[known.index] = epoch;
-    else candidateNames.add(tool);
+    else (candidateNames ??= new Set()).add(tool);
     cTool.push(tool);
     cEntry.push(entry);
     cSource.push(source);

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync, type Stats } from "node:fs";
 import { join, relative, sep } from "node:path";
 import picomatch from "picomatch";
 import { glob } from "tinyglobby";
@@ -46,6 +46,13 @@ export function hasSettled(changedAt: number, now = Date.now()): boolean {
   return changedAt < now - SETTLE_MS;
 }
 
+/** A file's stamp from its stats (undefined for anything but a file). */
+export function stampOfStats(s: Stats): FileStamp | undefined {
+  if (!s.isFile()) return undefined;
+  // Times in milliseconds with their fraction (microseconds survive in a double).
+  return { key: `${s.size}:${s.ino}:${s.ctimeMs}:${s.mtimeMs}`, changedAt: Math.max(s.ctimeMs, s.mtimeMs) };
+}
+
 export function workingTree(root: string): FileSource {
   const readSync = (path: string): Uint8Array | undefined => {
     try {
@@ -62,10 +69,8 @@ export function workingTree(root: string): FileSource {
     readSync,
     absolutePath: (path) => join(root, path),
     stamp(path) {
-      // Times in milliseconds with their fraction (microseconds survive in a double).
       const s = statSync(join(root, path), { throwIfNoEntry: false });
-      if (!s?.isFile()) return undefined;
-      return { key: `${s.size}:${s.ino}:${s.ctimeMs}:${s.mtimeMs}`, changedAt: Math.max(s.ctimeMs, s.mtimeMs) };
+      return s ? stampOfStats(s) : undefined;
     },
     async glob(patterns, ignore = []) {
       const files = await glob([...patterns], { cwd: root, ignore: [...ignore, "**/node_modules/**"], dot: false, onlyFiles: true, expandDirectories: false });

@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer";
-import { closeSync, existsSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Worker } from "node:worker_threads";
@@ -13,6 +13,7 @@ import { makesInvalid, planApprentice, toolIndexesOf, type PlannedEntry } from "
 import { effectiveLimits } from "../core/provision.js";
 import { Utf8Sink, writeApprenticeJsonHead } from "../core/render-json.js";
 import { contentKey } from "./check-cache.js";
+import { hasSettled, stampOfStats, type FileStamp } from "./file-source.js";
 import { manifestSourceFromBytes, stemOf } from "./manifest-source.js";
 import type { TokenWorkerData, TokenWorkerMessage } from "./token-worker.js";
 import { withPlainEnv } from "./yaml-source.js";
@@ -51,7 +52,7 @@ export interface CheckWorkerJob {
   /** Files in memory: every file's bytes, one after the other, in shared memory; file i is bytes[offsets[i]..offsets[i+1]). */
   memory?: { bytes: SharedArrayBuffer; offsets: SharedArrayBuffer };
   /** Files on disk (DiskFiles): read by the thread that checks them. */
-  disk?: { paths: string[]; keyed: boolean; known: string[] };
+  disk?: { paths: string[]; keyed: boolean; stamped: boolean; known: string[] };
   /** The next chunk to claim (an Int32 incremented atomically). */
   counter: SharedArrayBuffer;
   chunkFiles: number;
@@ -66,10 +67,12 @@ export interface DiskFiles {
   paths: readonly string[];
   /** Make each file's content key (`contentKey`), for a cache. */
   keyed: boolean;
+  /** Take each file's stamp as it is read (FileStamp; kept only when the file had settled). */
+  stamped?: boolean;
   /** Content keys whose checks are stored (`stored` answers for them): such files are only read and hashed. */
   known?: readonly string[];
-  /** The stored check with this content key (one of `known`) for file `index` of `files`. */
-  stored?: (key: string, index: number) => WireCheck | undefined;
+  /** The stored check with this content key (one of `known`) for file `index` of `files` (and its stamp as read, with `stamped`). */
+  stored?: (key: string, index: number, stamp: string | undefined) => WireCheck | undefined;
 }
 
 /**
@@ -97,6 +100,8 @@ export interface WireChunk {
     planned?: { invalid: boolean; toolIndexes: number[]; bytes: number };
     /** The file's content key (DiskFiles.keyed). */
     key?: string;
+    /** The file's stamp as it was read, if it had settled (DiskFiles.stamped). */
+    stamp?: string;
     /** The key is a known one: the file was not checked (its findings here are empty). */
     stored?: true;
   })[];
@@ -125,9 +130,11 @@ export interface ParallelCheckResult {
   /** With `disk.keyed`: each file's content key, and whether its check was stored already (`disk.stored`) rather than made now. */
   keys?: string[];
   reused?: boolean[];
+  /** With `disk.stamped`: each file's stamp as it was read, if it had settled. */
+  stamps?: (string | undefined)[];
 }
 
-type FileResult = { source: ManifestSource; checked: CheckedManifest; wire: WireCheck; key?: string; reused?: boolean };
+type FileResult = { source: ManifestSource; checked: CheckedManifest; wire: WireCheck; key?: string; reused?: boolean; stamp?: string };
 
 /** How many threads check (the main one included): `APPRENTICE_TOOLS_THREADS`, else every core. */
 function threadCount(): number {
@@ -191,6 +198,12 @@ function lazySource(file: string, stem: string, bytes: Uint8Array | (() => Uint8
 /** This thread's buffer for a chunk's plan texts (see checkChunk). */
 let chunkTexts: Utf8Sink | undefined;
 
+/** Content keys to make (and the known ones, whose files are not checked), and the stamp of the file read last, if wanted. */
+export interface ChunkKeys {
+  known: ReadonlySet<string>;
+  stamp?: () => string | undefined;
+}
+
 /**
  * Parses and checks files `from` to `to` (exclusive) of a list: what the main thread and
  * every worker do with each chunk they claim. With `plan`, also makes each file's plan
@@ -198,7 +211,7 @@ let chunkTexts: Utf8Sink | undefined;
  * `bytesOf(i)` may reuse its buffer (scratchReader): each file's bytes are done with
  * before the next file is read.
  */
-export function checkChunk(files: readonly string[], bytesOf: (i: number) => Uint8Array, from: number, to: number, ctx: CheckContext, plan: boolean, keys?: { known: ReadonlySet<string> }): WireChunk {
+export function checkChunk(files: readonly string[], bytesOf: (i: number) => Uint8Array, from: number, to: number, ctx: CheckContext, plan: boolean, keys?: ChunkKeys): WireChunk {
   const results: WireChunk["results"] = [];
   // Plan texts are written straight into one growing buffer of bytes (this thread's, reused
   // from chunk to chunk): no strings, no copies but the one the chunk keeps.
@@ -208,14 +221,16 @@ export function checkChunk(files: readonly string[], bytesOf: (i: number) => Uin
     const file = files[i] as string;
     const bytes = bytesOf(i);
     const key = keys ? contentKey(file, bytes) : undefined;
+    const stamp = keys?.stamp?.();
     if (key !== undefined && keys?.known.has(key)) {
-      results.push({ key, stored: true, findings: [], sourceFindings: [] });
+      results.push(stamp === undefined ? { key, stored: true, findings: [], sourceFindings: [] } : { key, stamp, stored: true, findings: [], sourceFindings: [] });
       continue;
     }
     const source = manifestSourceFromBytes(file, bytes);
     const checked = checkManifest(source, ctx);
     const result: WireChunk["results"][number] = { findings: checked.findings, sourceFindings: source.findings };
     if (key !== undefined) result.key = key;
+    if (stamp !== undefined) result.stamp = stamp;
     const m = checked.manifest;
     if (m) {
       result.type = m.apprentice_type;
@@ -236,7 +251,7 @@ export function checkChunk(files: readonly string[], bytesOf: (i: number) => Uin
 }
 
 /** The wire checks of a chunk, each planned entry over its own part of the chunk's texts. */
-export function unpackChunk(chunk: WireChunk): (WireCheck & { key?: string; stored?: true })[] {
+export function unpackChunk(chunk: WireChunk): (WireCheck & { key?: string; stamp?: string; stored?: true })[] {
   let at = 0;
   return chunk.results.map((r) => {
     if (!r.planned) return r as WireCheck;
@@ -266,17 +281,20 @@ const SCRATCH_BYTES = 64 * 1024;
  * the file again), this spares allocating and freeing ten thousand buffers, which on a
  * busy heap costs time and leaves memory scattered. Larger files get a buffer of their own.
  */
-export function scratchReader(): (path: string) => Uint8Array {
+export function scratchReader(onStamp?: (stamp: FileStamp | undefined) => void): (path: string) => Uint8Array {
   const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
   return (path) => {
     let fd: number;
     try {
       fd = openSync(path, "r");
     } catch (err) {
+      onStamp?.(undefined);
       if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR") return new Uint8Array();
       throw err;
     }
     try {
+      // Stamped before reading, so that a write in between makes the stamp older than the bytes, never newer.
+      if (onStamp) onStamp(stampOfStats(fstatSync(fd)));
       let n = 0;
       for (;;) {
         if (n === scratch.length) return readDiskFile(path); // larger than the scratch: read whole, apart
@@ -290,12 +308,15 @@ export function scratchReader(): (path: string) => Uint8Array {
   };
 }
 
-/** How a thread reads file i of a job (bytes valid until the next file is read), and the content keys it may skip. */
-export function jobReader(job: CheckWorkerJob): { bytesOf: (i: number) => Uint8Array; keys?: { known: ReadonlySet<string> } } {
+/** How a thread reads file i of a job (bytes valid until the next file is read), and what it makes of each file besides its check. */
+export function jobReader(job: CheckWorkerJob): { bytesOf: (i: number) => Uint8Array; keys?: ChunkKeys } {
   if (job.disk) {
-    const { paths, keyed, known } = job.disk;
-    const read = scratchReader();
-    return { bytesOf: (i) => read(paths[i] as string), ...(keyed ? { keys: { known: new Set(known) } } : {}) };
+    const { paths, keyed, stamped, known } = job.disk;
+    let last: string | undefined;
+    const now = Date.now();
+    const read = scratchReader(stamped ? (s) => (last = s && hasSettled(s.changedAt, now) ? s.key : undefined) : undefined);
+    const keys: ChunkKeys | undefined = keyed ? { known: new Set(known), ...(stamped ? { stamp: () => last } : {}) } : undefined;
+    return { bytesOf: (i) => read(paths[i] as string), ...(keys ? { keys } : {}) };
   }
   const bytes = new Uint8Array(job.memory?.bytes ?? new SharedArrayBuffer(0));
   const offsets = new Int32Array(job.memory?.offsets ?? new SharedArrayBuffer(0));
@@ -341,7 +362,7 @@ function workerJob(input: ParallelCheckInput, counter: Int32Array): CheckWorkerJ
   const { files, contents, disk } = input;
   const job: CheckWorkerJob = { files: [...files], counter: counter.buffer as SharedArrayBuffer, chunkFiles: CHUNK_FILES };
   if (disk) {
-    job.disk = { paths: [...disk.paths], keyed: disk.keyed, known: [...(disk.known ?? [])] };
+    job.disk = { paths: [...disk.paths], keyed: disk.keyed, stamped: disk.stamped === true, known: [...(disk.known ?? [])] };
     return job;
   }
   const offsets = new Int32Array(new SharedArrayBuffer(4 * (files.length + 1)));
@@ -451,12 +472,13 @@ export async function checkManyManifests(input: ParallelCheckInput, minFiles = P
       const i = index * CHUNK_FILES + k;
       const file = files[i] as string;
       // A file whose check is stored: that check, or (should it be gone) one made now.
-      const stored = w.stored && w.key !== undefined ? disk?.stored?.(w.key, i) : undefined;
+      const stored = w.stored && w.key !== undefined ? disk?.stored?.(w.key, i, w.stamp) : undefined;
       const result: FileResult = fromWire(file, bytesFor(i), stored ?? (w.stored ? checkOne(i) : w), input.limits);
       if (w.key !== undefined) {
         result.key = w.key;
         result.reused = stored !== undefined;
       }
+      if (w.stamp !== undefined) result.stamp = w.stamp;
       return result;
     });
   const running = workers?.run(job, (index, chunk) => (results[index] = chunkFromWire(index, chunk)));
@@ -478,16 +500,19 @@ export async function checkManyManifests(input: ParallelCheckInput, minFiles = P
   const wire: WireCheck[] = [];
   const keys: string[] = [];
   const reused: boolean[] = [];
+  const stamps: (string | undefined)[] = [];
   for (const chunk of results) {
     for (const r of chunk ?? []) {
       sources.push(r.source);
       checked.push(r.checked);
       wire.push(r.wire);
+      stamps.push(r.stamp);
       if (r.key !== undefined) {
         keys.push(r.key);
         reused.push(r.reused === true);
       }
     }
   }
-  return disk?.keyed ? { sources, checked, wire, keys, reused } : { sources, checked, wire };
+  if (!disk?.keyed) return { sources, checked, wire };
+  return disk.stamped ? { sources, checked, wire, keys, reused, stamps } : { sources, checked, wire, keys, reused };
 }

@@ -189,9 +189,10 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   // Many files to check, and tools to count for the plan that follows: counted meanwhile.
   const toCount = cache && catalog && files.length >= PARALLEL_MIN_FILES ? uncounted(catalog, cache) : [];
   const counting = await startTokenCount(toCount.map(toolDefinitionText));
-  const stamped = cache ? stampedHits(source, files, cache) : undefined;
+  // With checks stored, files are looked up by their stamps first; with none, the stamps are taken as the files are read.
+  const stamped = cache && cache.stored > 0 ? stampedHits(source, files, cache) : undefined;
   // With a cache, the checks also make plan entries (kept for the plan that usually follows).
-  const { manifests, checked } = await readManifests({ source, files, limits: config.limits, ...(catalog ? { catalog } : {}), plan: cache !== undefined }, cache, stamped, early);
+  const { manifests, checked, stamps } = await readManifests({ source, files, limits: config.limits, ...(catalog ? { catalog } : {}), plan: cache !== undefined }, cache, stamped, early);
   // Estimates counted meanwhile, kept for the plan (or used by this one).
   const counts = await counting;
   if (cache && counts) toCount.forEach((tool, k) => cache.tokens.set(tool.name, counts[k] as number));
@@ -203,14 +204,14 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   if (checked) repo.prechecked = { limits: config.limits, ...(catalog ? { catalog } : {}), checked };
   if (cache) repo.saveCache = () => cache.save();
   // Every file settled, so that a plan run next knows them unchanged by their stamps: a plan made now can be kept.
-  if (cache && !configBroken && stamped && files.every((_, i) => stamped.stampOf(i) !== undefined)) {
+  if (cache && !configBroken && stamps && stamps.every((stamp) => stamp !== undefined)) {
     const origin = {
       settings: settingsKey({ ...overrides }, read),
       globs,
       ignore,
       catalogDir: config.catalog === null ? null : catalogFolderFor(config.catalog),
       catalog: cat.key ?? catalogKey(null),
-      files: filesKey(files, (i) => stamped.stampOf(i) as string),
+      files: filesKey(files, (i) => stamps[i] as string),
     };
     const dir = overrides.cacheDir as string;
     repo.keepPlanOutput = (plan) => keepPlanOutput(dir, origin, plan);
@@ -270,9 +271,10 @@ interface ManifestFiles {
 /**
  * Parses the manifests. Many are also checked right away, on every core; with a cache,
  * files whose check is stored are not parsed at all and the rest are checked now.
- * `checked` is present when the per-file checks were made here.
+ * `checked` is present when the per-file checks were made here; with a cache, `stamps`
+ * holds each file's stamp when it was read (when it had settled), for later runs.
  */
-async function readManifests(input: ManifestFiles, cache: CheckCache | undefined, stamped: StampedHits | undefined, early: CheckWorkers | undefined): Promise<{ manifests: ManifestSource[]; checked?: CheckedManifest[] }> {
+async function readManifests(input: ManifestFiles, cache: CheckCache | undefined, stamped: StampedHits | undefined, early: CheckWorkers | undefined): Promise<{ manifests: ManifestSource[]; checked?: CheckedManifest[]; stamps?: (string | undefined)[] }> {
   const { source, files } = input;
   const { absolutePath } = source;
   const setup = { limits: input.limits, ...(input.catalog ? { catalog: input.catalog } : {}), plan: input.plan };
@@ -295,16 +297,25 @@ async function readManifests(input: ManifestFiles, cache: CheckCache | undefined
     else pending.push(i);
   });
   const pendingFiles = pending.map((i) => files[i] as string);
-  const stampOf = (k: number) => stamped?.stampOf(pending[k] as number);
+  const stamps = files.map((_, i) => stamped?.stampOf(i));
+  const stampOf = (k: number) => stamps[pending[k] as number];
   if (absolutePath) {
-    // Read, hashed and (unless stored under their content key) checked on every core.
-    const disk: DiskFiles = { paths: pendingFiles.map(absolutePath), keyed: true, known: cache.stored > 0 ? cache.storedKeys() : [], stored: (key, k) => cache.getByKey(pendingFiles[k] as string, key, stampOf(k)) };
+    // Read, hashed and (unless stored under their content key) checked on every core;
+    // stamped as they are read when they were not stamped here.
+    const disk: DiskFiles = {
+      paths: pendingFiles.map(absolutePath),
+      keyed: true,
+      stamped: stamped === undefined,
+      known: cache.stored > 0 ? cache.storedKeys() : [],
+      stored: (key, k, stamp) => cache.getByKey(pendingFiles[k] as string, key, stampOf(k) ?? stamp),
+    };
     const checkedNow = (await checkManyManifests({ ...setup, files: pendingFiles, disk }, 0, early)) as ParallelCheckResult;
     pending.forEach((i, k) => {
-      if (!checkedNow.reused?.[k]) cache.setByKey(files[i] as string, checkedNow.keys?.[k] as string, checkedNow.wire[k] as WireCheck, stampOf(k));
+      stamps[i] ??= checkedNow.stamps?.[k];
+      if (!checkedNow.reused?.[k]) cache.setByKey(files[i] as string, checkedNow.keys?.[k] as string, checkedNow.wire[k] as WireCheck, stamps[i]);
       results[i] = { source: checkedNow.sources[k] as ManifestSource, checked: checkedNow.checked[k] as CheckedManifest };
     });
-    return { manifests: results.map((r) => r.source), checked: results.map((r) => r.checked) };
+    return { manifests: results.map((r) => r.source), checked: results.map((r) => r.checked), stamps };
   }
   const contents = await readAll(pendingFiles);
   const missing: number[] = [];
@@ -320,7 +331,7 @@ async function readManifests(input: ManifestFiles, cache: CheckCache | undefined
     cache.set(files[i] as string, contents[k] as Uint8Array, fresh.wire[j] as WireCheck, stampOf(k));
     results[i] = { source: fresh.sources[j] as ManifestSource, checked: fresh.checked[j] as CheckedManifest };
   });
-  return { manifests: results.map((r) => r.source), checked: results.map((r) => r.checked) };
+  return { manifests: results.map((r) => r.source), checked: results.map((r) => r.checked), stamps };
 }
 
 /**
