@@ -159,20 +159,22 @@ function workerScript(name: "check-worker" | "token-worker"): URL | undefined {
 
 /**
  * Starts a worker thread that counts the tokens of these tool definitions, for the plan
- * that usually follows a check, while this thread checks; the counts (in order) when it
- * is done, or undefined if it could not count (the plan then counts them itself).
- * Undefined at once when there is no worker script.
+ * that usually follows a check (its tokenizer's tables go with it). `counts` gives them
+ * (in order) once it is done, or undefined if it could not count (the plan then counts
+ * them itself); undefined at once without a worker script. (An object, not a promise of
+ * a promise: awaiting the start does not wait for the count.)
  */
-export async function startTokenCount(definitions: string[]): Promise<Promise<number[] | undefined> | undefined> {
+export async function startTokenCount(definitions: string[]): Promise<{ counts: Promise<number[] | undefined> } | undefined> {
   const script = workerScript("token-worker");
   if (!script || definitions.length === 0) return undefined;
   const { Worker } = await import("node:worker_threads");
   const worker = new Worker(script, { workerData: { definitions } satisfies TokenWorkerData });
-  return new Promise<number[] | undefined>((resolve) => {
+  const counts = new Promise<number[] | undefined>((resolve) => {
     worker.once("message", (msg: TokenWorkerMessage) => resolve("counts" in msg && msg.counts.length === definitions.length ? msg.counts : undefined));
     worker.once("error", () => resolve(undefined));
     worker.once("exit", () => resolve(undefined));
   }).finally(() => void worker.terminate());
+  return { counts };
 }
 
 /**

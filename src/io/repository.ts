@@ -186,16 +186,17 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   // With nothing stored to reuse, every file will be checked: the worker threads start now
   // and build their catalog while this thread reads the files.
   const early = files.length >= PARALLEL_MIN_FILES && (!cache || cache.stored === 0) ? await startCheckWorkers({ limits: config.limits, ...(catalog ? { catalog } : {}), plan: cache !== undefined }, files.length) : undefined;
-  // Many files to check, and tools to count for the plan that follows: counted meanwhile.
+  // Many files to check, and tools to count for the plan that follows: counted by a thread
+  // of their own while the checking threads start, and before the checking begins (measured
+  // on two cores: counting alongside the check only takes its CPU, and holds more memory).
   const toCount = cache && catalog && files.length >= PARALLEL_MIN_FILES ? uncounted(catalog, cache) : [];
   const counting = await startTokenCount(toCount.map(toolDefinitionText));
+  const counts = await counting?.counts;
+  if (cache && counts) toCount.forEach((tool, k) => cache.tokens.set(tool.name, counts[k] as number));
   // With checks stored, files are looked up by their stamps first; with none, the stamps are taken as the files are read.
   const stamped = cache && cache.stored > 0 ? stampedHits(source, files, cache) : undefined;
   // With a cache, the checks also make plan entries (kept for the plan that usually follows).
   const { manifests, checked, stamps } = await readManifests({ source, files, limits: config.limits, ...(catalog ? { catalog } : {}), plan: cache !== undefined }, cache, stamped, early);
-  // Estimates counted meanwhile, kept for the plan (or used by this one).
-  const counts = await counting;
-  if (cache && counts) toCount.forEach((tool, k) => cache.tokens.set(tool.name, counts[k] as number));
   let tokensOf: ((tool: CatalogTool) => number) | undefined;
   if (catalog && (overrides.countTokens !== false || config.targets.length > 0)) tokensOf = await tokenEstimate(catalog, checked, cache, true);
   // Even when not asked for: when every estimate is known already (so that a check can keep its plan).

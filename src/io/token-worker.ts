@@ -1,8 +1,8 @@
 /**
  * A worker thread that counts the tokens of tool definitions (workerData: `TokenWorkerData`)
- * and posts the counts back, while the main thread checks the manifests: the plan that
- * usually follows a first check then finds every estimate made. It lives only as long as
- * the count: the tokenizer's tables are gone with it.
+ * and posts the counts back, while the checking threads start: the plan that usually
+ * follows a first check then finds every estimate made. It lives only as long as the
+ * count: the tokenizer's tables are gone with it.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { loadTokenCounter } from "./tokenizer.js";
