@@ -228,6 +228,12 @@ describe("a plan kept from the last run", () => {
       expect(run).toEqual(await inProcess(repo, [...argv, "--no-cache"]));
       expect(run.stdout.startsWith("marked")).toBe(false);
     };
+    // A damaged or foreign kept plan is not used.
+    for (const damage of [(b: Buffer) => b.subarray(0, 40), (b: Buffer) => Buffer.concat([Buffer.from("x"), b]), () => Buffer.from("apprentice-tools plan output 1\n{}\n{}")]) {
+      await inProcess(repo, json);
+      writeFileSync(kept, damage(readFileSync(kept)));
+      expect(await inProcess(repo, json)).toEqual(await inProcess(repo, [...json, "--no-cache"]));
+    }
     await afresh([...json, "--max-tools", "7"]);
     await afresh([...json, "--task", "read files"]);
     await afresh(["plan", "manifests/apprentice_0001.yaml", "--format", "json"]);

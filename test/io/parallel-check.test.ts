@@ -1,0 +1,41 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import { scratchReader } from "../../src/io/parallel-check.js";
+import { stampOfStats } from "../../src/io/file-source.js";
+import { statSync } from "node:fs";
+
+const dir = mkdtempSync(join(tmpdir(), "apprentice-tools-scratch-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("scratchReader", () => {
+  it("reads each file's bytes exactly, small or larger than its buffer, one after the other", () => {
+    const stamps: unknown[] = [];
+    const read = scratchReader((s) => stamps.push(s));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat({ max: 3 }), (head, big) => {
+        // Some files past the 64 KiB buffer, to take the other way.
+        const bytes = big === 0 ? new Uint8Array([...head, ...new Uint8Array(70_000).fill(0x61)]) : head;
+        const file = join(dir, "f.yaml");
+        writeFileSync(file, bytes);
+        expect(Buffer.from(read(file)).equals(Buffer.from(bytes))).toBe(true);
+        // Stamped as it was opened, as the working tree stamps it.
+        expect(stamps.pop()).toEqual(stampOfStats(statSync(file)));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it("reads a missing file as empty (a file gone since it was listed), and gives no stamp", () => {
+    const stamps: unknown[] = [];
+    const read = scratchReader((s) => stamps.push(s));
+    expect(read(join(dir, "gone.yaml")).length).toBe(0);
+    expect(stamps).toEqual([undefined]);
+  });
+
+  it("reports a folder where a file was expected as the error it is", () => {
+    expect(() => scratchReader()(dir)).toThrow(/EISDIR/);
+  });
+});
