@@ -226,8 +226,8 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
 
 /**
  * The catalog tools with no token estimate yet (none stored in the catalog, none kept from
- * an earlier run): a worker thread counts them while the files are checked, so that the
- * plan that follows a first check need not load the tokenizer.
+ * an earlier run): a worker thread counts them while the checking threads start, so that
+ * the plan that follows a first check need not load the tokenizer.
  */
 function uncounted(catalog: Catalog, cache: CheckCache): CatalogTool[] {
   return catalog.tools.filter((t) => storedEstimateOf(t) === undefined && !cache.tokens.has(t.name));
