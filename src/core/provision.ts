@@ -193,18 +193,22 @@ function provisionWith(m: Manifest, opts: ProvisionOptions, marks: Marks): Provi
     return undefined;
   };
 
-  // Step 1: required tools, in order.
+  // Step 1: required tools, in order. A tool listed twice is one tool (given, substituted or
+  // missing once), under either of its names.
   const required: ToolSource = { kind: "required" };
+  const listedRequired = new Set<string>();
   for (const tool of m.required_tools) {
     const known = lookup(tool);
+    const key = known !== undefined ? known.qualified : tool;
+    if (listedRequired.has(key) || isGiven(tool, known)) {
+      exclude(tool, "duplicate", "listed earlier", known);
+      continue;
+    }
+    listedRequired.add(key);
     // A catalog name is not a pattern unless it looks like a bare server (`mcp__x`).
     if ((known === undefined || tool.startsWith("mcp__")) && isPattern(tool)) {
       exclude(tool, "unavailable", "a pattern cannot be a required tool", known);
       missingRequired.push(tool);
-      continue;
-    }
-    if (isGiven(tool, known)) {
-      exclude(tool, "duplicate", "listed earlier", known);
       continue;
     }
     const pattern = forbiddenBy(tool, known);

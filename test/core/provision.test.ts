@@ -32,6 +32,20 @@ describe("provision (examples)", () => {
     expect(r.missingRequired).toEqual([]);
   });
 
+  it("a required tool listed twice is one tool: an unavailable one is substituted once, a missing one missed once", () => {
+    const cat = catalogOf({ s1: ["a", "x_c", "x_b"] });
+    const m = manifest({ required_tools: ["zz", "x_b", "zz", "gone", "mcp__s1__x_b", "gone"], alternatives: { zz: ["a", "x_c"] } });
+    const r = provision(m, { limits: limitsWith({ max_tools: 5, safety_margin: 0 }), catalog: cat });
+    expect(r.tools).toEqual(["a", "x_b"]);
+    expect(r.substitutions).toEqual([{ tool: "zz", with: "a" }]);
+    expect(r.missingRequired).toEqual(["gone"]);
+    expect(r.excluded).toEqual([
+      { tool: "zz", reason: "unavailable", detail: "replaced by a" },
+      { tool: "gone", reason: "unavailable" },
+      { tool: "mcp__s1__x_b", reason: "duplicate", detail: "listed earlier" },
+    ]);
+  });
+
   it("substitutes the first available alternative in the required tool's place", () => {
     const m = manifest({ required_tools: ["read_file", "ast_parse", "grep"], alternatives: { ast_parse: ["tree_sitter", "treesitter_parse", "regex_search"] } });
     const r = provision(m, withCatalog());

@@ -64,15 +64,17 @@ export function referenceProvision(m: Manifest, opts: ProvisionOptions): Provisi
   const alternativeFor = (tool: string): string | undefined =>
     (m.alternatives[tool] ?? []).find((alt) => available(alt) && !forbiddenBy(alt) && !given.has(keyOf(alt)));
 
-  // Step 1: required tools, in order.
+  // Step 1: required tools, in order (a tool listed twice is one tool).
+  const listedRequired = new Set<string>();
   for (const tool of m.required_tools) {
+    if (listedRequired.has(keyOf(tool)) || given.has(keyOf(tool))) {
+      exclude(tool, "duplicate", "listed earlier");
+      continue;
+    }
+    listedRequired.add(keyOf(tool));
     if (isPattern(tool)) {
       exclude(tool, "unavailable", "a pattern cannot be a required tool");
       missingRequired.push(tool);
-      continue;
-    }
-    if (given.has(keyOf(tool))) {
-      exclude(tool, "duplicate", "listed earlier");
       continue;
     }
     const pattern = forbiddenBy(tool);
