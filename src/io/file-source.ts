@@ -53,17 +53,26 @@ export function stampOfStats(s: Stats): FileStamp | undefined {
   return { key: `${s.size}:${s.ino}:${s.ctimeMs}:${s.mtimeMs}`, changedAt: Math.max(s.ctimeMs, s.mtimeMs) };
 }
 
+/** True for the errors of a file that is not there (gone since it was listed, or a path through a file). */
+export function isMissingFile(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+
+/** A file's bytes, or undefined when it is not there; other errors are thrown. */
+export function readFileIfThere(path: string): Uint8Array | undefined {
+  try {
+    // Synchronous on purpose: manifests are small, and for thousands of them one
+    // readFileSync each is about ten times faster than the promise API's file handles.
+    return readFileSync(path);
+  } catch (err) {
+    if (isMissingFile(err)) return undefined;
+    throw err;
+  }
+}
+
 export function workingTree(root: string): FileSource {
-  const readSync = (path: string): Uint8Array | undefined => {
-    try {
-      // Synchronous on purpose: manifests are small, and for thousands of them one
-      // readFileSync each is about ten times faster than the promise API's file handles.
-      return readFileSync(join(root, path));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
-      throw err;
-    }
-  };
+  const readSync = (path: string): Uint8Array | undefined => readFileIfThere(join(root, path));
   return {
     label: "working tree",
     readSync,

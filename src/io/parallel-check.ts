@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer";
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Worker } from "node:worker_threads";
@@ -13,7 +13,7 @@ import { makesInvalid, planApprentice, toolIndexesOf, type PlannedEntry } from "
 import { effectiveLimits } from "../core/provision.js";
 import { Utf8Sink, writeApprenticeJsonHead } from "../core/render-json.js";
 import { contentKey } from "./check-cache.js";
-import { hasSettled, stampOfStats, type FileStamp } from "./file-source.js";
+import { hasSettled, isMissingFile, readFileIfThere, stampOfStats, type FileStamp } from "./file-source.js";
 import { manifestSourceFromBytes, stemOf } from "./manifest-source.js";
 import type { TokenWorkerData, TokenWorkerMessage } from "./token-worker.js";
 import { withPlainEnv } from "./yaml-source.js";
@@ -266,12 +266,7 @@ export function unpackChunk(chunk: WireChunk): (WireCheck & { key?: string; stam
 
 /** A file of a working tree, read by the thread that checks it (a file gone since it was listed reads as empty, as FileSource.read has it). */
 export function readDiskFile(path: string): Uint8Array {
-  try {
-    return readFileSync(path);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR") return new Uint8Array();
-    throw err;
-  }
+  return readFileIfThere(path) ?? new Uint8Array();
 }
 
 const SCRATCH_BYTES = 64 * 1024;
@@ -291,7 +286,7 @@ export function scratchReader(onStamp?: (stamp: FileStamp | undefined) => void):
       fd = openSync(path, "r");
     } catch (err) {
       onStamp?.(undefined);
-      if ((err as NodeJS.ErrnoException).code === "ENOENT" || (err as NodeJS.ErrnoException).code === "ENOTDIR") return new Uint8Array();
+      if (isMissingFile(err)) return new Uint8Array();
       throw err;
     }
     try {

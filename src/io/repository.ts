@@ -163,11 +163,6 @@ async function readCatalogTexts(source: FileSource, dir: string): Promise<{ text
   return { texts, findings, key: catalogKey(read) };
 }
 
-/** Whether the catalog was named (then its absence is a finding). */
-function catalogExplicitFor(config: Config, overrides: Overrides): boolean {
-  return overrides.catalog !== undefined || config.catalog !== DEFAULT_CATALOG;
-}
-
 /**
  * Reads everything a check needs from `source`: the config (with overrides), every
  * manifest, and the catalog. Nothing is validated here beyond what reading needs.
@@ -176,7 +171,7 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   const read = await readConfig(source, overrides.config);
   const config = applyOverrides(read.config, overrides);
   const configBroken = read.findings.some((f) => f.severity === "error");
-  const catalogExplicit = catalogExplicitFor(config, overrides);
+  const catalogExplicit = overrides.catalog !== undefined || config.catalog !== DEFAULT_CATALOG;
   const cat = await loadCatalog(source, config.catalog, catalogExplicit);
   const globs = await manifestGlobs(source, config, overrides);
   const ignore = cat.catalogPath ? [`${cat.catalogPath}/**`] : [];

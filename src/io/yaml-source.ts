@@ -183,10 +183,9 @@ export function fastYamlValue(text: string, options?: ReadOptions): { value: unk
  * file is read by the fast path (src/io/yaml-subset.ts, many times faster), and the `yaml`
  * package's Document with its LineCounter is built the first time something asks for a
  * place in it. Files with any YAML problem are parsed by `yaml`, which reports it.
- * `options`: what the fast path may know of the file (yaml-subset's ReadOptions).
  */
-export function parseYamlSource(file: string, text: string, options?: ReadOptions): YamlSource {
-  const fast = fastYamlValue(text, options);
+export function parseYamlSource(file: string, text: string): YamlSource {
+  const fast = fastYamlValue(text);
   if (fast === undefined) return withPlainEnv(() => parseYamlSourceNow(file, text));
   let full: YamlSource | undefined;
   const locate: Locator = (path, part) => (full ??= withPlainEnv(() => parseYamlSourceNow(file, text))).locate(path, part);
