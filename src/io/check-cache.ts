@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { readdirSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { GlobalLimits } from "../core/config-schema.js";
 import type { CatalogText } from "./catalog-files.js";
 import type { WireCheck } from "./parallel-check.js";
+import { readSealed, writeSealed } from "./sealed-file.js";
 
 /**
  * The check of a manifest file is a pure function of its path and bytes, the limits, the
@@ -24,13 +25,13 @@ import type { WireCheck } from "./parallel-check.js";
  * Layout: a first line naming the format, a line of JSON (the context and, per entry, its
  * key, file stamp, type, findings, planned tools and where its plan text lies), then the plan texts
  * one after the other. Reading is one file read and one small JSON parse; a plan text stays
- * bytes, written out as it is. Writing is atomic (a temp file renamed); a
- * missing, unreadable or foreign file is simply a cache miss. The cache never changes a
+ * bytes, written out as it is. Files are sealed (written atomically, with a checksum:
+ * see sealed-file.ts); a missing, damaged or foreign file is simply a cache miss. The cache never changes a
  * result, only how fast it comes.
  */
 
-const MAGIC = "apprentice-tools check cache 4\n";
-const TOKENS_FORMAT = 1;
+const MAGIC = "apprentice-tools check cache 5\n";
+const TOKENS_FORMAT = 2;
 const KEEP_CONTEXTS = 4;
 
 export interface CheckCache {
@@ -129,8 +130,10 @@ function keyOf(file: string, bytes: Uint8Array): string {
 
 /** The header and the buffer of a cache file, or undefined when it is missing, foreign or damaged. */
 function readEntries(file: string, context: string): { header: Header; buf: Buffer; textsAt: number } | undefined {
+  const sealed = readSealed(file);
+  if (!sealed?.intact()) return undefined;
+  const buf = sealed.content;
   try {
-    const buf = readFileSync(file);
     if (buf.toString("latin1", 0, MAGIC.length) !== MAGIC) return undefined;
     const end = buf.indexOf(0x0a, MAGIC.length);
     if (end === -1) return undefined;
@@ -187,24 +190,13 @@ export function openCheckCache(dir: string, context: { limits: GlobalLimits; cat
 
   let tokens = new Map<string, number>();
   try {
-    const read = JSON.parse(readFileSync(tokensFile, "utf8")) as { format: number; context: string; tokens: Record<string, number> };
-    if (read?.format === TOKENS_FORMAT && read.context === catalogId) tokens = new Map(Object.entries(read.tokens));
+    const sealed = readSealed(tokensFile);
+    const read = sealed?.intact() && (JSON.parse(sealed.content.toString("utf8")) as { format: number; context: string; tokens: Record<string, number> } | null);
+    if (read && read.format === TOKENS_FORMAT && read.context === catalogId) tokens = new Map(Object.entries(read.tokens));
   } catch {
     // no estimates kept yet
   }
   const tokensBefore = tokens.size;
-
-  const writeAtomic = (file: string, write: (fd: number) => void) => {
-    mkdirSync(dir, { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    const fd = openSync(temp, "w");
-    try {
-      write(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, file);
-  };
 
   const saveEntries = () => {
     // Entries of files not read this run (a check of a few paths) stay, unless they
@@ -236,18 +228,18 @@ export function openCheckCache(dir: string, context: { limits: GlobalLimits; cat
       entries.push(e);
     }
     const header: Header = { context: contextId, entries };
-    writeAtomic(entriesFile, (fd) => {
-      writeSync(fd, MAGIC + JSON.stringify(header) + "\n");
+    writeSealed(entriesFile, (out) => {
+      out(MAGIC + JSON.stringify(header) + "\n");
       // Neighbouring texts usually lie side by side in one chunk's buffer: written as one piece.
       let run: Uint8Array | undefined;
       for (const raw of texts) {
         if (run && run.buffer === raw.buffer && run.byteOffset + run.length === raw.byteOffset) run = new Uint8Array(run.buffer, run.byteOffset, run.length + raw.length);
         else {
-          if (run) writeSync(fd, run);
+          if (run) out(run);
           run = raw;
         }
       }
-      if (run) writeSync(fd, run);
+      if (run) out(run);
     });
     pruneOtherContexts(dir, entriesFile, /^check-.*\.(json|bin)$/);
   };
@@ -293,7 +285,7 @@ export function openCheckCache(dir: string, context: { limits: GlobalLimits; cat
       try {
         if (changed) saveEntries();
         if (tokens.size !== tokensBefore) {
-          writeAtomic(tokensFile, (fd) => writeSync(fd, JSON.stringify({ format: TOKENS_FORMAT, context: catalogId, tokens: Object.fromEntries(tokens) })));
+          writeSealed(tokensFile, (out) => out(JSON.stringify({ format: TOKENS_FORMAT, context: catalogId, tokens: Object.fromEntries(tokens) })));
           pruneOtherContexts(dir, tokensFile, /^tokens-.*\.json$/);
         }
       } catch {

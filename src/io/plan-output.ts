@@ -1,9 +1,9 @@
 import { createHash, type Hash } from "node:crypto";
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { Severity } from "../core/finding.js";
 import { codeFingerprint } from "./check-cache.js";
 import { hasSettled, type FileSource } from "./file-source.js";
+import { readSealed, writeSealed } from "./sealed-file.js";
 
 /**
  * The output of `plan --format json`, kept in the CLI's cache folder for the plan that
@@ -15,8 +15,8 @@ import { hasSettled, type FileSource } from "./file-source.js";
  * only a run in which every manifest had settled keeps its plan.
  *
  * One file, `plan.bin`: a line naming the format, a line of JSON (what the plan was made
- * from, and what the exit code depends on), then the plan's bytes. Written atomically; a
- * file that is missing, damaged or made from other inputs is not used.
+ * from, and what the exit code depends on), then the plan's bytes; sealed (see
+ * sealed-file.ts). A file that is missing, damaged or made from other inputs is not used.
  */
 
 const MAGIC = "apprentice-tools plan output 1\n";
@@ -103,41 +103,33 @@ export function catalogGlobs(dir: string): string[] {
 
 /** Keeps a plan's output (replacing any other), written straight to the file. Never throws: a plan not kept costs time only. */
 export function keepPlanOutput(dir: string, origin: PlanOrigin, plan: PlanToKeep): void {
-  const file = join(dir, FILE);
-  const temp = `${file}.${process.pid}.tmp`;
   const header: Header = { ...origin, worst: plan.worst };
   try {
-    mkdirSync(dir, { recursive: true });
-    const fd = openSync(temp, "w");
-    try {
-      writeSync(fd, `${MAGIC}${JSON.stringify(header)}\n`);
-      plan.write((bytes) => writeSync(fd, bytes));
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temp, file);
+    writeSealed(join(dir, FILE), (out) => {
+      out(`${MAGIC}${JSON.stringify(header)}\n`);
+      plan.write(out);
+    });
   } catch {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // nothing was written
-    }
+    // not kept
   }
 }
 
 const SEVERITIES: readonly unknown[] = ["error", "warning", "notice", null];
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === "string");
 
-function readKept(dir: string): { header: Header; body: Buffer } | undefined {
+/** The kept plan's header and body, not yet known intact (hashing waits until the header matches). */
+function readKept(dir: string): { header: Header; body: Buffer; intact: () => boolean } | undefined {
+  const sealed = readSealed(join(dir, FILE));
+  if (!sealed) return undefined;
+  const buf = sealed.content;
   try {
-    const buf = readFileSync(join(dir, FILE));
     if (buf.toString("latin1", 0, MAGIC.length) !== MAGIC) return undefined;
     const end = buf.indexOf(0x0a, MAGIC.length);
     if (end === -1) return undefined;
     const h = JSON.parse(buf.toString("utf8", MAGIC.length, end)) as Partial<Header> | null;
     if (!h || typeof h.settings !== "string" || typeof h.catalog !== "string" || typeof h.files !== "string" || !isStrings(h.globs) || !isStrings(h.ignore)) return undefined;
     if ((h.catalogDir !== null && typeof h.catalogDir !== "string") || !SEVERITIES.includes(h.worst)) return undefined;
-    return { header: h as Header, body: buf.subarray(end + 1) };
+    return { header: h as Header, body: buf.subarray(end + 1), intact: sealed.intact };
   } catch {
     return undefined;
   }
@@ -164,6 +156,6 @@ export async function keptPlanOutput(source: FileSource, options: Record<string,
     if (!s || !hasSettled(s.changedAt)) return undefined;
     stamps.push(s.key);
   }
-  if (filesKey(files, (i) => stamps[i] as string) !== header.files) return undefined;
+  if (filesKey(files, (i) => stamps[i] as string) !== header.files || !kept.intact()) return undefined;
   return { chunks: [kept.body], worst: header.worst };
 }

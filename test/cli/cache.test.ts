@@ -10,6 +10,7 @@ import { PLANNED_JSON, type ReusedApprenticePlan } from "../../src/core/plan.js"
 import { workingTree } from "../../src/io/file-source.js";
 import { loadRepository } from "../../src/library.js";
 import { PARALLEL_MIN_FILES } from "../../src/io/parallel-check.js";
+import { readSealed, writeSealed } from "../../src/io/sealed-file.js";
 import { REPO_ROOT } from "../support/manifest-fixtures.js";
 
 /**
@@ -117,6 +118,15 @@ const COMMANDS: string[][] = [
   ["check"],
 ];
 
+/** Ways a cache file can be damaged: cut short (early, or halfway), a byte changed halfway, a byte put in front, another file entirely. */
+const DAMAGES = [
+  (b: Buffer) => b.subarray(0, 40),
+  (b: Buffer) => b.subarray(0, b.length >> 1),
+  (b: Buffer) => Buffer.concat([b.subarray(0, b.length >> 1), Buffer.from([b[b.length >> 1]! ^ 0x01]), b.subarray((b.length >> 1) + 1)]),
+  (b: Buffer) => Buffer.concat([Buffer.from("x"), b]),
+  () => Buffer.from("apprentice-tools plan output 1\n{}\n{}"),
+];
+
 const cacheDir = (repo: string) => join(repo, "node_modules", ".cache", "apprentice-tools");
 
 async function baseline(repo: string): Promise<Run[]> {
@@ -180,8 +190,12 @@ describe("results with the cache are the results without it", () => {
     expect(edited[1]?.stdout).not.toEqual(expected[1]?.stdout);
     expect(await runAll()).toEqual(edited);
 
-    // A damaged or foreign cache file is a miss, not a wrong answer.
-    for (const damage of [(b: Buffer) => b.subarray(0, b.length >> 1), (b: Buffer) => Buffer.concat([b.subarray(0, 60), Buffer.from("garbage"), b.subarray(67)]), () => Buffer.from("not a cache")]) {
+    // A damaged or foreign cache file is a miss, not a wrong answer: every file of the
+    // cache, the kept plan included (once the edited file has settled, a plan is kept).
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    for (const damage of DAMAGES) {
+      expect(await runAll()).toEqual(edited);
+      expect(readdirSync(cacheDir(repo)).sort()).toEqual(["check-", "plan.bin", "tokens-"].map((f) => expect.stringMatching(`^${f}`)));
       for (const f of readdirSync(cacheDir(repo))) writeFileSync(join(cacheDir(repo), f), damage(readFileSync(join(cacheDir(repo), f))));
       expect(await runAll()).toEqual(edited);
     }
@@ -209,10 +223,11 @@ describe("a plan kept from the last run", () => {
     // when its threads counted the tokens, see below); marked, so that using it shows.
     const json = ["plan", "--format", "json"];
     expect(await inProcess(repo, json)).toEqual(await inProcess(repo, [...json, "--no-cache"]));
+    // Marked and sealed again, as a kept plan with other contents would be.
     const mark = () => {
-      const buf = readFileSync(kept);
+      const buf = readSealed(kept)?.content ?? Buffer.alloc(0);
       const body = buf.indexOf(0x0a, buf.indexOf(0x0a) + 1) + 1;
-      writeFileSync(kept, Buffer.concat([buf.subarray(0, body), Buffer.from("marked "), buf.subarray(body)]));
+      writeSealed(kept, (out) => out(Buffer.concat([buf.subarray(0, body), Buffer.from("marked "), buf.subarray(body)])));
     };
     mark();
     const plain = await inProcess(repo, json);
@@ -228,9 +243,10 @@ describe("a plan kept from the last run", () => {
       expect(run).toEqual(await inProcess(repo, [...argv, "--no-cache"]));
       expect(run.stdout.startsWith("marked")).toBe(false);
     };
-    // A damaged or foreign kept plan is not used.
-    for (const damage of [(b: Buffer) => b.subarray(0, 40), (b: Buffer) => Buffer.concat([Buffer.from("x"), b]), () => Buffer.from("apprentice-tools plan output 1\n{}\n{}")]) {
-      await inProcess(repo, json);
+    // A damaged or foreign kept plan is not used: cut short (in its header or its plan), a
+    // byte changed in the plan, a byte put in front, another format.
+    for (const damage of DAMAGES) {
+      mark();
       writeFileSync(kept, damage(readFileSync(kept)));
       expect(await inProcess(repo, json)).toEqual(await inProcess(repo, [...json, "--no-cache"]));
     }
@@ -276,7 +292,7 @@ describe("results on several threads are the results on one", () => {
     // A worker counted the catalog's tokens while the files were read: kept for the plan.
     const tokenFiles = readdirSync(cacheDir(copy)).filter((f) => f.startsWith("tokens-"));
     expect(tokenFiles).toHaveLength(1);
-    const kept = JSON.parse(readFileSync(join(cacheDir(copy), tokenFiles[0] as string), "utf8")) as { tokens: Record<string, number> };
+    const kept = JSON.parse(readSealed(join(cacheDir(copy), tokenFiles[0] as string))?.content.toString() ?? "{}") as { tokens: Record<string, number> };
     expect(Object.keys(kept.tokens).sort()).toEqual(TOOLS.map((t) => t.name).sort());
     // With every estimate known, the check kept the plan too, if the files had settled.
     const settledByNow = Date.now() - statSync(join(copy, "manifests")).mtimeMs > 2500;
