@@ -4,7 +4,7 @@ import { diffPlans, planWithChanges, type Plan, type PlanDiff } from "../core/pl
 import type { Profiles } from "../core/exports.js";
 import type { CheckPort } from "../github/check-port.js";
 import type { FileSource } from "../io/file-source.js";
-import { ConfigFileMissing, type Overrides } from "../io/repository.js";
+import { ConfigFileMissing, relativeOverrides, type Overrides } from "../io/repository.js";
 import { loadRepository, type Repository } from "../library.js";
 import { openBaseSource, type BaseRoads } from "./base-source.js";
 import { changedLinesOf, type ChangedLines } from "./changed-lines.js";
@@ -76,7 +76,8 @@ async function planAt(source: FileSource, overrides: Overrides): Promise<Plan> {
  * the diff and the lines it changes. Values out; the shell reports them.
  */
 export async function runCheck(ctx: RunContext, inputs: ActionInputs, deps: CheckDeps = {}): Promise<CheckOutcome> {
-  const head = await openHead(ctx.workspace, inputs.overrides);
+  const overrides = relativeOverrides(ctx.workspace, inputs.overrides);
+  const head = await openHead(ctx.workspace, overrides);
   const { findings, files } = head.check;
   let plan = head.plan();
   const outcome: CheckOutcome = { findings, summary: summarize(findings, files), plan, profiles: profilesOf(head, plan), failed: failsAt(findings, inputs.failOn), degraded: [] };
@@ -88,7 +89,7 @@ export async function runCheck(ctx: RunContext, inputs: ActionInputs, deps: Chec
     outcome.degraded.push(`The pull request's base ${pr.baseSha.slice(0, 7)} could not be read, so what it changes is not shown: ${base.problem}.`);
   } else {
     try {
-      const basePlan = await planAt(base.source, inputs.overrides);
+      const basePlan = await planAt(base.source, overrides);
       outcome.diff = diffPlans(basePlan, plan);
       plan = planWithChanges(basePlan, plan);
       outcome.plan = plan;

@@ -35,7 +35,7 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   const failOn = oneOf("fail-on", values["fail-on"], FAIL_ON, "error");
   // The check never plans (unless targets need it), so the tokenizer is not loaded.
   const cacheDir = cacheDirFor(io.cwd, io.env, values);
-  const repo = await openRepository(io.cwd, { ...overridesFrom(values, positionals), countTokens: false, ...(cacheDir ? { cacheDir } : {}) });
+  const repo = await openRepository(io.cwd, { ...overridesFrom(io.cwd, values, positionals), countTokens: false, ...(cacheDir ? { cacheDir } : {}) });
   const { findings, files } = repo.check;
   if (files === 0 && !repo.loaded.configBroken) {
     const where = positionals.length ? positionals.join(", ") : String(repo.loaded.config.manifests);

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { FailOn } from "../core/finding.js";
-import type { Overrides } from "../io/repository.js";
+import { relativeOverrides, type Overrides } from "../io/repository.js";
 import { UsageError } from "./cli-io.js";
 
 export function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
@@ -44,7 +44,7 @@ export function cacheDirFor(cwd: string, env: Record<string, string | undefined>
   return existsSync(modules) ? join(modules, ".cache", "apprentice-tools") : undefined;
 }
 
-export function overridesFrom(values: Record<string, string | boolean | undefined>, manifests: string[]): Overrides {
+export function overridesFrom(cwd: string, values: Record<string, string | boolean | undefined>, manifests: string[]): Overrides {
   const o: Overrides = {};
   if (typeof values.config === "string") o.config = values.config;
   if (manifests.length) o.manifests = manifests;
@@ -55,5 +55,5 @@ export function overridesFrom(values: Record<string, string | boolean | undefine
   if (margin !== undefined) o.safetyMargin = margin;
   const maxTokens = wholeNumber("max-tokens", values["max-tokens"] as string | undefined, 1);
   if (maxTokens !== undefined) o.maxTokens = maxTokens;
-  return o;
+  return relativeOverrides(cwd, o);
 }

@@ -31,7 +31,7 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const format = oneOf("format", values.format, ["text", "json", "markdown"] as const, "text");
   const failOn = oneOf("fail-on", values["fail-on"], FAIL_ON, "never");
-  const overrides = overridesFrom(values, positionals);
+  const overrides = overridesFrom(io.cwd, values, positionals);
   const cacheDir = cacheDirFor(io.cwd, io.env, values);
   if (cacheDir) overrides.cacheDir = cacheDir;
   const write = io.stdoutBytes ? (bytes: Uint8Array) => io.stdoutBytes?.(bytes) : (bytes: Uint8Array) => io.stdout(utf8.decode(bytes));

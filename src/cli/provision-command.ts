@@ -29,7 +29,7 @@ export async function provisionCommand(argv: string[], io: CliIO): Promise<numbe
   if (!type) throw new UsageError("provision needs an apprentice type.", "For example: apprentice-tools provision python_patterns --format names");
   if (extra.length) throw new UsageError(`provision takes one apprentice type; got ${positionals.length}: ${positionals.join(" ")}.`);
   const format = oneOf("format", values.format, PROVISION_FORMATS, "json");
-  const repo = await openRepository(io.cwd, overridesFrom(values, []));
+  const repo = await openRepository(io.cwd, overridesFrom(io.cwd, values, []));
   let plan;
   try {
     plan = provision(repo, type, values.task ? { task: values.task } : {});

@@ -133,7 +133,7 @@ export async function suggestCommand(argv: string[], io: CliIO): Promise<number>
     return EXIT.ok;
   }
   const now = parseNow(values.now);
-  const repo = await openRepository(io.cwd, overridesFrom(values, []));
+  const repo = await openRepository(io.cwd, overridesFrom(io.cwd, values, []));
   const { config, catalog, tokensOf, source } = repo.loaded;
   const forms = compileIssueForms(await readIssueTemplates(textReaderOf(source)));
   const entries = values.issues !== undefined ? await readIssues(values.issues, io, forms) : [];

@@ -1,3 +1,4 @@
+import { isAbsolute, relative } from "node:path";
 import { buildCatalog, storedEstimateOf, toolDefinitionText, type Catalog, type CatalogFileInput, type CatalogTool, type TokenCounter } from "../core/catalog.js";
 import { checkConfig } from "../core/config-check.js";
 import { DEFAULT_CATALOG, type Config, type GlobalLimits } from "../core/config-schema.js";
@@ -79,6 +80,20 @@ export async function readConfig(source: FileSource, explicit: string | undefine
   const yaml = parseYamlSource(file, decoded.text);
   if (yaml.findings.some((f) => f.code !== "file-empty")) return { ...checkConfig(file, {}, nowhere), findings: yaml.findings, file, bytes };
   return { ...checkConfig(file, yaml.data, yaml.locate), file, bytes };
+}
+
+/**
+ * Paths are read from the repository's root (the working directory): an absolute path
+ * given for the manifests, the config or the catalog (`check "$PWD/manifests"`,
+ * `${{ github.workspace }}/manifests`) is made relative to it.
+ */
+export function relativeOverrides(root: string, o: Overrides): Overrides {
+  const from = (path: string) => (isAbsolute(path) ? relative(root, path) || "." : path);
+  const out = { ...o };
+  if (o.config !== undefined) out.config = from(o.config);
+  if (o.manifests) out.manifests = o.manifests.map(from);
+  if (typeof o.catalog === "string") out.catalog = from(o.catalog);
+  return out;
 }
 
 function applyOverrides(config: Config, o: Overrides): Config {

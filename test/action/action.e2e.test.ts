@@ -268,10 +268,12 @@ describe("the action on a pull request", () => {
     const cwd = join(fx.dir, "checkout-offline");
     await git(fx.dir, "clone", "-q", "--depth=1", "--branch", "feature", `file://${join(fx.dir, "origin")}`, cwd);
     await git(cwd, "remote", "set-url", "origin", `file://${join(fx.dir, "nowhere")}`);
-    const run = await runAction({ cwd, inputs: { "fail-on": "never" } });
+    // The manifests given as an absolute path, as `${{ github.workspace }}/manifests` gives them.
+    const run = await runAction({ cwd, inputs: { "fail-on": "never", manifests: join(cwd, "manifests") } });
 
     expect(run.code).toBe(0);
     expect(run.outputs["changed"]).toBe('["alpha","gamma"]');
+    expect(run.summary).toMatch(/ in 3 manifests\./);
     expect(gh.requests.some((r) => r.method === "GET" && r.path === `/repos/${OWNER}/${REPO}/git/trees/${fx.baseSha}` && r.query["recursive"] !== undefined)).toBe(true);
     expect(gh.requests.some((r) => decodeURIComponent(r.path) === `/repos/${OWNER}/${REPO}/contents/manifests/alpha.yaml` && r.query["ref"] === fx.baseSha)).toBe(true);
     expect(commands(run.stdout, "warning").filter((c) => !c.props["file"])).toEqual([]);

@@ -133,6 +133,18 @@ describe("plan and provision", () => {
     ]);
   });
 
+  it("absolute paths (manifests, --config, --catalog) are read as the same paths relative to the working directory", async () => {
+    const dir = repo({ ...GOOD, "conf/at.yml": "limits:\n  max_tools: 9\n", "tools/core.json": JSON.stringify({ tools: [{ name: "read_file" }, { name: "grep" }, { name: "write_file" }] }) });
+    const relative = await cli(dir, "plan", "manifests/reviewer.yaml", "--config", "conf/at.yml", "--catalog", "tools", "--format", "json");
+    const absolute = await cli(dir, "plan", join(dir, "manifests/reviewer.yaml"), "--config", join(dir, "conf/at.yml"), "--catalog", join(dir, "tools"), "--format", "json");
+    expect(absolute).toEqual(relative);
+    expect(JSON.parse(relative.stdout)).toMatchObject({ limits: { max_tools: 9 }, apprentices: [{ apprentice_type: "reviewer", tools: ["read_file", "grep"], excluded: [{ tool: "glob", reason: "unavailable" }, { tool: "bash", reason: "unavailable" }] }] });
+    // A folder given as an absolute path, the working directory itself included.
+    const check = await cli(dir, "check", "manifests", "--format", "json");
+    expect(await cli(dir, "check", join(dir, "manifests"), "--format", "json")).toEqual(check);
+    expect(await cli(dir, "check", dir, "--format", "json")).toEqual(await cli(dir, "check", ".", "--format", "json"));
+  });
+
   it("plan honours --max-tools and --safety-margin", async () => {
     const { stdout } = await cli(repo(GOOD), "plan", "--format", "json", "--max-tools", "5", "--safety-margin", "2");
     const plan = JSON.parse(stdout) as { limits: object; apprentices: { tools: string[]; excluded: unknown[] }[] };
