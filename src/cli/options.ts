@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { FailOn } from "../core/finding.js";
-import { relativeOverrides, type Overrides } from "../io/repository.js";
+import { relativeOverrides, type Overrides } from "../io/overrides.js";
 import { UsageError } from "./cli-io.js";
 
 export function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {

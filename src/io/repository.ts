@@ -1,4 +1,3 @@
-import { isAbsolute, relative } from "node:path";
 import { buildCatalog, storedEstimateOf, toolDefinitionText, type Catalog, type CatalogFileInput, type CatalogTool, type TokenCounter } from "../core/catalog.js";
 import { checkConfig } from "../core/config-check.js";
 import { DEFAULT_CATALOG, type Config, type GlobalLimits } from "../core/config-schema.js";
@@ -10,6 +9,7 @@ import type { Manifest } from "../core/manifest-schema.js";
 import { isPattern } from "../core/patterns.js";
 import { catalogInputFrom, decodeCatalogFile, type CatalogText } from "./catalog-files.js";
 import { hasSettled, type FileSource } from "./file-source.js";
+import { relativeOverrides, type Overrides } from "./overrides.js";
 import { manifestSourceFromBytes } from "./manifest-source.js";
 import { openCheckCache, type CheckCache } from "./check-cache.js";
 import { catalogGlobs, catalogKey, CONFIG_CANDIDATES, filesKey, keepPlanOutput, readConfigBytes, settingsKey, type PlanToKeep } from "./plan-output.js";
@@ -21,28 +21,7 @@ export { manifestSourceFromBytes };
 
 export { CONFIG_CANDIDATES };
 
-/** Settings given on the command line or as action inputs; they win over the file. */
-export interface Overrides {
-  config?: string;
-  /** Manifest files, folders or globs. */
-  manifests?: string[];
-  catalog?: string | null;
-  maxTools?: number;
-  safetyMargin?: number;
-  maxTokens?: number | null;
-  /**
-   * False when the caller will not plan (the `check` command): the tokenizer, which only
-   * token estimates need, is then not loaded, unless `targets` rules need a plan (with a
-   * cache, estimates already known are still given, so that the plan can be kept).
-   */
-  countTokens?: boolean;
-  /**
-   * A folder where results may be kept between runs (the CLI uses
-   * `node_modules/.cache/apprentice-tools`); without one, nothing is kept. Call
-   * `saveCache()` on the loaded repository when done.
-   */
-  cacheDir?: string;
-}
+export { relativeOverrides, type Overrides };
 
 export interface LoadedRepository extends RepositoryInput {
   source: FileSource;
@@ -80,20 +59,6 @@ export async function readConfig(source: FileSource, explicit: string | undefine
   const yaml = parseYamlSource(file, decoded.text);
   if (yaml.findings.some((f) => f.code !== "file-empty")) return { ...checkConfig(file, {}, nowhere), findings: yaml.findings, file, bytes };
   return { ...checkConfig(file, yaml.data, yaml.locate), file, bytes };
-}
-
-/**
- * Paths are read from the repository's root (the working directory): an absolute path
- * given for the manifests, the config or the catalog (`check "$PWD/manifests"`,
- * `${{ github.workspace }}/manifests`) is made relative to it.
- */
-export function relativeOverrides(root: string, o: Overrides): Overrides {
-  const from = (path: string) => (isAbsolute(path) ? relative(root, path) || "." : path);
-  const out = { ...o };
-  if (o.config !== undefined) out.config = from(o.config);
-  if (o.manifests) out.manifests = o.manifests.map(from);
-  if (typeof o.catalog === "string") out.catalog = from(o.catalog);
-  return out;
 }
 
 function applyOverrides(config: Config, o: Overrides): Config {

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import * as zlib from "node:zlib";
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 
@@ -8,7 +9,32 @@ import { dirname } from "node:path";
  * ends with its checksum. What a cache holds goes to stdout as it is, so a file cut short
  * or with a byte changed (a full disk, a crash of another tool, a hand edit) must be a
  * miss, never a wrong answer.
+ *
+ * The checksum is CRC-32 (zlib's, twice as fast as SHA-1 on a plan of 30 MB; it catches
+ * every burst of damage up to 32 bits and all but one in four billion others: damage, not
+ * an adversary, is what it is for), or SHA-1 on a Node without `zlib.crc32` (before
+ * 20.15). The seal names which.
  */
+
+interface Sum {
+  update(bytes: Uint8Array): void;
+  digest(): string;
+}
+
+type Crc32 = (data: Uint8Array, value?: number) => number;
+const crc32 = (zlib as { crc32?: Crc32 }).crc32;
+
+function checksum(kind: string): Sum | undefined {
+  if (kind === "crc32" && crc32) {
+    let value = 0;
+    return { update: (bytes) => void (value = crc32(bytes, value)), digest: () => `crc32:${value.toString(16)}` };
+  }
+  if (kind === "sha1") {
+    const hash = createHash("sha1");
+    return { update: (bytes) => void hash.update(bytes), digest: () => `sha1:${hash.digest("base64url")}` };
+  }
+  return undefined;
+}
 
 const seal = (length: number, sum: string) => `${length} ${sum}\n`;
 
@@ -19,7 +45,7 @@ const seal = (length: number, sum: string) => `${length} ${sum}\n`;
 export function writeSealed(file: string, write: (out: (bytes: Uint8Array | string) => void) => void): void {
   mkdirSync(dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.tmp`;
-  const sum = createHash("sha1");
+  const sum = checksum(crc32 ? "crc32" : "sha1") as Sum;
   let length = 0;
   try {
     const fd = openSync(temp, "w");
@@ -30,7 +56,7 @@ export function writeSealed(file: string, write: (out: (bytes: Uint8Array | stri
         length += bytes.length;
         writeSync(fd, bytes);
       });
-      writeSync(fd, `\n${seal(length, sum.digest("base64url"))}`);
+      writeSync(fd, `\n${seal(length, sum.digest())}`);
     } finally {
       closeSync(fd);
     }
@@ -65,9 +91,13 @@ export function readSealed(file: string): SealedContent | undefined {
   const at = buf.lastIndexOf(0x0a, buf.length - 2);
   if (at === -1) return undefined;
   const content = buf.subarray(0, at);
+  const sealed = buf.toString("latin1", at + 1);
   let verdict: boolean | undefined;
-  return {
-    content,
-    intact: () => (verdict ??= buf.toString("latin1", at + 1) === seal(content.length, createHash("sha1").update(content).digest("base64url"))),
+  const check = () => {
+    // A seal this Node cannot check (CRC-32 on a Node without it) is a miss.
+    const sum = checksum(/^\d+ (\w+):/.exec(sealed)?.[1] ?? "");
+    sum?.update(content);
+    return sum !== undefined && sealed === seal(content.length, sum.digest());
   };
+  return { content, intact: () => (verdict ??= check()) };
 }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -46,6 +47,18 @@ describe("sealed files", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("are CRC-32 sealed, and read SHA-1 seals (written by a Node without zlib.crc32); an unknown seal is a miss", () => {
+    const file = join(dir, "s.bin");
+    writeSealed(file, (out) => out("hello\n"));
+    expect(readFileSync(file, "latin1")).toMatch(/^hello\n\n6 crc32:[0-9a-f]+\n$/);
+    const sha1 = createHash("sha1").update("hello\n").digest("base64url");
+    writeFileSync(file, `hello\n\n6 sha1:${sha1}\n`);
+    expect(readSealed(file)?.intact()).toBe(true);
+    expect(readSealed(file)?.content.toString()).toBe("hello\n");
+    writeFileSync(file, `hello\n\n6 md4:${sha1}\n`);
+    expect(readSealed(file)?.intact()).toBe(false);
   });
 
   it("are a miss when missing or empty", () => {
