@@ -162,16 +162,19 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   // and build their catalog while this thread reads the files.
   const early = files.length >= PARALLEL_MIN_FILES && (!cache || cache.stored === 0) ? await startCheckWorkers({ limits: config.limits, ...(catalog ? { catalog } : {}), plan: cache !== undefined }, files.length) : undefined;
   // Many files to check, and tools to count for the plan that follows: counted by a thread
-  // of their own while the checking threads start, and before the checking begins (measured
-  // on two cores: counting alongside the check only takes its CPU, and holds more memory).
+  // of their own while the worker threads check, and before this thread joins them
+  // (measured on two cores: this thread checking alongside the count only takes its CPU,
+  // and holds more memory).
   const toCount = cache && catalog && files.length >= PARALLEL_MIN_FILES ? uncounted(catalog, cache) : [];
   const counting = await startTokenCount(toCount.map(toolDefinitionText));
-  const counts = await counting?.counts;
-  if (cache && counts) toCount.forEach((tool, k) => cache.tokens.set(tool.name, counts[k] as number));
+  const counted = counting?.counts.then((counts) => {
+    if (cache && counts) toCount.forEach((tool, k) => cache.tokens.set(tool.name, counts[k] as number));
+  });
   // With checks stored, files are looked up by their stamps first; with none, the stamps are taken as the files are read.
   const stamped = cache && cache.stored > 0 ? stampedHits(source, files, cache) : undefined;
   // With a cache, the checks also make plan entries (kept for the plan that usually follows).
-  const { manifests, checked, stamps } = await readManifests({ source, files, limits: config.limits, ...(catalog ? { catalog } : {}), plan: cache !== undefined }, cache, stamped, early);
+  const { manifests, checked, stamps } = await readManifests({ source, files, limits: config.limits, ...(catalog ? { catalog } : {}), plan: cache !== undefined, ...(counted ? { after: counted } : {}) }, cache, stamped, early);
+  await counted;
   let tokensOf: ((tool: CatalogTool) => number) | undefined;
   if (catalog && (overrides.countTokens !== false || config.targets.length > 0)) tokensOf = await tokenEstimate(catalog, checked, cache, true);
   // Even when not asked for: when every estimate is known already (so that a check can keep its plan).
@@ -242,6 +245,8 @@ interface ManifestFiles {
   limits: GlobalLimits;
   catalog?: Catalog;
   plan: boolean;
+  /** See ParallelCheckInput.after. */
+  after?: Promise<unknown>;
 }
 
 /**
@@ -253,7 +258,7 @@ interface ManifestFiles {
 async function readManifests(input: ManifestFiles, cache: CheckCache | undefined, stamped: StampedHits | undefined, early: CheckWorkers | undefined): Promise<{ manifests: ManifestSource[]; checked?: CheckedManifest[]; stamps?: (string | undefined)[] }> {
   const { source, files } = input;
   const { absolutePath } = source;
-  const setup = { limits: input.limits, ...(input.catalog ? { catalog: input.catalog } : {}), plan: input.plan };
+  const setup = { limits: input.limits, ...(input.catalog ? { catalog: input.catalog } : {}), plan: input.plan, ...(input.after ? { after: input.after } : {}) };
   const readAll = (list: readonly string[]) => Promise.all(list.map(async (file) => (await source.read(file)) ?? new Uint8Array()));
   if (!cache) {
     // Files on disk are read by the threads that check them; others are read here first.
