@@ -1,6 +1,6 @@
 import { byImportance, failsAt, summarize, type Finding, type FindingSummary } from "../core/finding.js";
 import { findingPlace } from "../core/render-markdown.js";
-import { diffPlans, planWithChanges, type Plan, type PlanDiff } from "../core/plan.js";
+import { diffContextOf, diffPlans, planWithChanges, type Plan, type PlanDiff } from "../core/plan.js";
 import type { Profiles } from "../core/exports.js";
 import type { CheckPort } from "../github/check-port.js";
 import type { FileSource } from "../io/file-source.js";
@@ -90,7 +90,7 @@ export async function runCheck(ctx: RunContext, inputs: ActionInputs, deps: Chec
   } else {
     try {
       const basePlan = await planAt(base.source, overrides);
-      outcome.diff = diffPlans(basePlan, plan);
+      outcome.diff = diffPlans(basePlan, plan, diffContextOf(head.check.checked, head.loaded.catalog));
       plan = planWithChanges(basePlan, plan);
       outcome.plan = plan;
     } catch (err) {

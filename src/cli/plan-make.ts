@@ -1,5 +1,5 @@
 import { failsAt, worstSeverity, type FailOn } from "../core/finding.js";
-import { diffPlans, planWithChanges } from "../core/plan.js";
+import { diffContextOf, diffPlans, planWithChanges } from "../core/plan.js";
 import { renderPlanMarkdown } from "../core/render-markdown.js";
 import { renderDiffText, renderPlanText } from "../core/render-text.js";
 import type { Overrides } from "../io/repository.js";
@@ -26,7 +26,7 @@ export async function makePlan(io: CliIO, { values, overrides, format, failOn, p
   if (values.base !== undefined) {
     const base = await planAtRef(io.cwd, values.base, overrides, values.task);
     plan = planWithChanges(base, plan);
-    diffText = `\nChanges since ${values.base}:\n${renderDiffText(diffPlans(base, plan))}`;
+    diffText = `\nChanges since ${values.base}:\n${renderDiffText(diffPlans(base, plan, diffContextOf(repo.check.checked, repo.loaded.catalog)))}`;
   }
   if (format === "json") {
     // Kept for the next plan, when nothing will have changed by then.

@@ -4,7 +4,7 @@ import type { Finding } from "./finding.js";
 import type { CheckedManifest } from "./manifest-check.js";
 import { typeOf } from "./manifest-check.js";
 import type { Manifest } from "./manifest-schema.js";
-import { isPattern } from "./patterns.js";
+import { firstMatch, isPattern } from "./patterns.js";
 import { provision, type Candidate, type Exclusion, type ToolSource } from "./provision.js";
 
 /** One apprentice in the plan (DESIGN §5). */
@@ -223,8 +223,32 @@ export function describeExclusion(e: Exclusion | undefined): string {
   return e.detail ? `${reason}: ${e.detail}` : reason;
 }
 
+/**
+ * What a diff may ask of the head's manifests: an apprentice type's forbidden entries, and
+ * the catalog (for a tool's server). A tool taken off a list and forbidden in the same
+ * change is not considered at head, so it has no exclusion to tell why it went.
+ */
+export interface DiffContext {
+  forbidden(type: string): readonly string[] | undefined;
+  catalog?: Catalog;
+}
+
+/** A DiffContext over checked manifests; a manifest is read only when a removed tool asks. */
+export function diffContextOf(checked: readonly CheckedManifest[], catalog?: Catalog): DiffContext {
+  const byType = new Map<string, CheckedManifest>();
+  for (const c of checked) if (c.type !== undefined && !byType.has(c.type)) byType.set(c.type, c);
+  return { forbidden: (type) => byType.get(type)?.manifest?.forbidden_tools, ...(catalog ? { catalog } : {}) };
+}
+
+/** Why a tool given at base is not given at head. */
+function whyRemoved(tool: string, exclusion: Exclusion | undefined, forbidden: readonly string[] | undefined, catalog: Catalog | undefined): string {
+  if (exclusion || !forbidden) return describeExclusion(exclusion);
+  const pattern = firstMatch(forbidden, tool, catalog?.get(tool)?.server);
+  return describeExclusion(pattern === undefined ? undefined : { tool, reason: "forbidden", detail: pattern });
+}
+
 /** The difference between a base plan and a head plan, apprentice by apprentice. */
-export function diffPlans(base: Plan, head: Plan): PlanDiff {
+export function diffPlans(base: Plan, head: Plan, context?: DiffContext): PlanDiff {
   const before = new Map(base.apprentices.map((a) => [a.apprentice_type, a]));
   const after = new Map(head.apprentices.map((a) => [a.apprentice_type, a]));
   const types = [...new Set([...before.keys(), ...after.keys()])].sort();
@@ -237,7 +261,7 @@ export function diffPlans(base: Plan, head: Plan): PlanDiff {
     const removed = (b?.tools ?? []).filter((t) => !aTools.has(t));
     const removedWhy: Record<string, string> = {};
     const exclusions = new Map((a?.excluded ?? []).map((e) => [e.tool, e]));
-    for (const t of removed) removedWhy[t] = a ? describeExclusion(exclusions.get(t)) : "apprentice removed";
+    for (const t of removed) removedWhy[t] = a ? whyRemoved(t, exclusions.get(t), exclusions.has(t) ? undefined : context?.forbidden(type), context?.catalog) : "apprentice removed";
     const addedWhy: Record<string, string> = {};
     for (const t of added) addedWhy[t] = describeSource(a?.sources[t]);
     const kind = !b ? "added" : !a ? "removed" : added.length || removed.length || b.status !== a.status ? "changed" : "unchanged";

@@ -3,7 +3,7 @@ import type { GlobalLimits } from "./config-schema.js";
 import type { Finding } from "./finding.js";
 import { checkManifest, type CheckedManifest, type ManifestSource } from "./manifest-check.js";
 import { applyProposal } from "./manifest-edit.js";
-import { describeExclusion, diffPlans, planApprentice, type ApprenticeDiff, type ApprenticePlan, type PlanOptions } from "./plan.js";
+import { describeExclusion, diffContextOf, diffPlans, planApprentice, type ApprenticeDiff, type ApprenticePlan, type PlanOptions } from "./plan.js";
 import type { Proposal } from "./suggest.js";
 
 /**
@@ -70,7 +70,7 @@ export function checkProposal(proposal: Proposal, ctx: ProposalCheckContext): Ch
     return reject(`${ctx.file} already has errors${first ? ` (${first.message})` : ""}; fix them before it can be changed.`, patched);
   }
   const limits = { max_tools: ctx.limits.max_tools, safety_margin: ctx.limits.safety_margin, max_tokens: ctx.limits.max_tokens };
-  const diff = diffPlans({ limits, apprentices: [basePlan] }, { limits, apprentices: [headPlan] }).apprentices[0];
+  const diff = diffPlans({ limits, apprentices: [basePlan] }, { limits, apprentices: [headPlan] }, diffContextOf([after], ctx.catalog)).apprentices[0];
   if (!diff) return reject(`${ctx.file} cannot be planned.`, patched);
   const withDiff = { ...patched, diff };
 

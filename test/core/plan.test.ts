@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { checkRepository, planRepository, type RepositoryInput } from "../../src/core/check-repository.js";
 import { defaultConfig } from "../../src/core/config-schema.js";
 import { makeFinding, summarize } from "../../src/core/finding.js";
-import { buildPlan, diffPlans, planWithChanges, type ApprenticePlan, type Plan } from "../../src/core/plan.js";
+import { buildPlan, diffContextOf, diffPlans, planWithChanges, type ApprenticePlan, type Plan } from "../../src/core/plan.js";
 import { renderPlanJson } from "../../src/core/render-json.js";
 import { renderFindingsMarkdown, renderPlanMarkdown } from "../../src/core/render-markdown.js";
 import { capacityBar, groupDigits, renderDiffText, renderPlanText } from "../../src/core/render-text.js";
@@ -110,6 +110,19 @@ describe("diffPlans", () => {
     expect(a?.removedWhy).toEqual({ docker_logs: "forbidden: docker_logs" });
     expect(a?.addedWhy).toEqual({ docker_ps: "optional (docker_*)", docker_run: "optional (docker_*)" });
     expect(diff.apprentices[1]?.removedWhy).toEqual({ grep: "apprentice removed" });
+  });
+
+  it("a tool taken off a list and forbidden in the same change is said to be forbidden, by the head's pattern", () => {
+    const files = (optional: string, forbidden: string) => ({ "manifests/a.yaml": `apprentice_type: a\ndescription: d\nrequired_tools: [read_file]\noptional_tools: [${optional}]\nforbidden_tools: [${forbidden}]\n` });
+    const input = (f: Record<string, string>): RepositoryInput => ({ config: defaultConfig(), manifests: Object.entries(f).map(([file, text]) => manifestSourceFromBytes(file, new TextEncoder().encode(text))), findings: [], catalog, tokensOf: () => 100 });
+    const before = planOf(files("glob, docker_logs, grep", "k8s_*"));
+    const headInput = input(files("grep", "docker_*, k8s_*"));
+    const headCheck = checkRepository(headInput);
+    const after = planRepository(headInput, headCheck);
+    // glob went off the list and nothing forbids it; docker_logs went off it into forbidden_tools.
+    expect(diffPlans(before, after, diffContextOf(headCheck.checked, catalog)).apprentices[0]?.removedWhy).toEqual({ glob: "no longer listed", docker_logs: "forbidden: docker_*" });
+    // Without the head's manifests, all the diff can say is that it is no longer listed.
+    expect(diffPlans(before, after).apprentices[0]?.removedWhy).toEqual({ glob: "no longer listed", docker_logs: "no longer listed" });
   });
 
   it("a status change alone is a change", () => {
