@@ -241,7 +241,8 @@ describe("the action on a pull request", () => {
     const body = comments[0]?.body ?? "";
     expect(body.startsWith(`${PLAN_COMMENT_MARKER}\n`)).toBe(true);
     expect(body).toContain("| ➕ | `ast_parse` | optional |");
-    expect(body).toContain("| ➖ | `bash` | no longer listed |");
+    // bash went off the optional list into forbidden_tools: said so, not "no longer listed".
+    expect(body).toContain("| ➖ | `bash` | forbidden: bash |");
     expect(body).toMatch(/\| `alpha` \| ✏️ changed \| 4\/18 → 4\/18 \|/);
     expect(body).toContain("`manifests/gamma.yaml:5:5`");
     expect(body).toContain(`at ${fx.headSha.slice(0, 7)} · [details in the job summary](https://github.com/${OWNER}/${REPO}/actions/runs/4242)`);
