@@ -268,11 +268,35 @@ export function readYamlSubset(text: string, options: ReadOptions = {}): { value
 }
 
 /**
- * `UNSUPPORTED_CHAR` in a text that is UTF-8 bytes read as Latin-1 (one character per
- * byte): the same code points, by their bytes.
+ * `UNSUPPORTED_CHAR` in UTF-8 bytes: the same code points, found by their bytes (C0
+ * controls but LF and CR-LF, DEL, C1 controls as C2 80–9F, U+2028/9 as E2 80 A8/9, the
+ * BOM as EF BB BF, U+FFFE/F as EF BF BE/F). A loop over the bytes: twice as fast as the
+ * one regular expression it replaced, which its alternatives kept from scanning quickly.
  */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const UNSUPPORTED_BYTES = /[\x00-\x09\x0B\x0C\x0E-\x1F\x7F]|\r(?!\n)|\xC2[\x80-\x9F]|\xE2\x80[\xA8\xA9]|\xEF\xBB\xBF|\xEF\xBF[\xBE\xBF]/;
+function hasUnsupportedBytes(bytes: Uint8Array): boolean {
+  const n = bytes.length;
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i] as number;
+    if (b < 0x20) {
+      if (b === 0x0a || (b === 0x0d && bytes[i + 1] === 0x0a)) continue;
+      return true;
+    }
+    if (b < 0x7f) continue;
+    if (b === 0x7f) return true;
+    if (b === 0xc2) {
+      const c = bytes[i + 1] as number;
+      if (c >= 0x80 && c <= 0x9f) return true;
+    } else if (b === 0xe2) {
+      if (bytes[i + 1] === 0x80 && (bytes[i + 2] === 0xa8 || bytes[i + 2] === 0xa9)) return true;
+    } else if (b === 0xef) {
+      const c = bytes[i + 1];
+      const d = bytes[i + 2];
+      if ((c === 0xbb && d === 0xbf) || (c === 0xbf && (d === 0xbe || d === 0xbf))) return true;
+    }
+  }
+  return false;
+}
+
 const HIGH_BYTE = /[\x80-\xFF]/;
 
 type SlicingBuffer = Buffer & { latin1Slice?: (start: number, end: number) => string; utf8Slice?: (start: number, end: number) => string };
@@ -292,8 +316,8 @@ export function readYamlSubsetBytes(bytes: Uint8Array, options: ReadOptions = {}
   // The undocumented slicers that toString() calls, when this Node has them: a third of the cost.
   const latin1: Slice = typeof buf.latin1Slice === "function" ? buf.latin1Slice.bind(buf) : (from, to) => buf.toString("latin1", from, to);
   const utf8: Slice = typeof buf.utf8Slice === "function" ? buf.utf8Slice.bind(buf) : (from, to) => buf.toString("utf8", from, to);
+  if (hasUnsupportedBytes(bytes)) return undefined;
   const text = latin1(0, bytes.length);
-  if (UNSUPPORTED_BYTES.test(text)) return undefined;
   if (isAscii(bytes)) return read(text, options.keys, latin1);
   return read(text, options.keys, (from, to) => {
     const s = latin1(from, to);
