@@ -5,8 +5,8 @@ import { dirname } from "node:path";
 
 /**
  * The CLI's cache files are sealed: written atomically (a temp file renamed), and ending
- * with a line that gives the length and SHA-1 of everything before it, as git's index
- * ends with its checksum. What a cache holds goes to stdout as it is, so a file cut short
+ * with a line that gives the length and a checksum of everything before it, as git's
+ * index ends with its own. What a cache holds goes to stdout as it is, so a file cut short
  * or with a byte changed (a full disk, a crash of another tool, a hand edit) must be a
  * miss, never a wrong answer.
  *
