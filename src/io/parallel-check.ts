@@ -156,16 +156,6 @@ function threadCount(): number {
  */
 const WORKER_YOUNG_MB = 4;
 
-/**
- * A checking worker's old generation, in megabytes, for a catalog of `tools` tools. What a
- * worker keeps is its catalog and caches (17 MB after a full collection with 5,000 tools);
- * the rest is garbage from files done with, which V8 lets grow to 50 MB and more before
- * collecting it. A cap makes it collect sooner: 15 MB less at the peak of a check of ten
- * thousand files, at no measurable cost. Should a worker still run out, it stops, and
- * the main thread checks its share.
- */
-const workerOldMb = (tools: number) => 48 + Math.ceil(tools / 256);
-
 /** A worker's script next to this module (`.js` when built, `.ts` under tsx), if it exists (not in a single-file bundle). */
 function workerScript(name: "check-worker" | "token-worker"): URL | undefined {
   const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
@@ -414,7 +404,7 @@ export async function startCheckWorkers(setup: CheckWorkers["setup"], fileCount:
   if (!script || threads <= 1) return undefined;
   const { Worker } = await import("node:worker_threads");
   const data: CheckWorkerData = { limits: setup.limits, catalogNames: setup.catalog ? catalogNamesOf(setup.catalog) : null, plan: setup.plan };
-  const workers: Worker[] = Array.from({ length: threads - 1 }, () => new Worker(script, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB, maxOldGenerationSizeMb: workerOldMb(setup.catalog?.tools.length ?? 0) } }));
+  const workers: Worker[] = Array.from({ length: threads - 1 }, () => new Worker(script, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } }));
   // A worker that fails before its job is simply not counted on: the main thread redoes its share.
   const exited = new Set<Worker>();
   for (const w of workers) {
