@@ -29,13 +29,24 @@ export async function provisionCommand(argv: string[], io: CliIO): Promise<numbe
   if (!type) throw new UsageError("provision needs an apprentice type.", "For example: apprentice-tools provision python_patterns --format names");
   if (extra.length) throw new UsageError(`provision takes one apprentice type; got ${positionals.length}: ${positionals.join(" ")}.`);
   const format = oneOf("format", values.format, PROVISION_FORMATS, "json");
-  const repo = await openRepository(io.cwd, overridesFrom(io.cwd, values, []));
+  const overrides = overridesFrom(io.cwd, values, []);
+  const options = values.task ? { task: values.task } : {};
+  // A spawner asks for one apprentice: only the manifests that may be its own are read
+  // and checked, not the whole fleet (see Overrides.onlyTypes).
+  let repo = await openRepository(io.cwd, { ...overrides, onlyTypes: [type] });
   let plan;
   try {
-    plan = provision(repo, type, values.task ? { task: values.task } : {});
+    plan = provision(repo, type, options);
   } catch (err) {
-    if (err instanceof UnknownApprenticeError) throw new UsageError(err.message);
-    throw err;
+    if (!(err instanceof UnknownApprenticeError)) throw err;
+    // Not there: the whole fleet is read, for the types the message names.
+    repo = await openRepository(io.cwd, overrides);
+    try {
+      plan = provision(repo, type, options);
+    } catch (again) {
+      if (again instanceof UnknownApprenticeError) throw new UsageError(again.message);
+      throw again;
+    }
   }
   if (format === "names") io.stdout(plan.tools.join("\n") + (plan.tools.length ? "\n" : ""));
   else if (format === "json") io.stdout(JSON.stringify(plan, null, 2) + "\n");

@@ -21,6 +21,14 @@ export interface Overrides {
    * `saveCache()` on the loaded repository when done.
    */
   cacheDir?: string;
+  /**
+   * Only the manifests that may declare one of these apprentice types (or the config's
+   * `fallback`) are read and checked: for provisioning one apprentice without checking a
+   * whole fleet. A file can declare a type only if its bytes hold the type's name, or an
+   * escape that could spell it; the others are left out, so the findings are those of the
+   * files kept (duplicates of the type included).
+   */
+  onlyTypes?: string[];
 }
 
 /**

@@ -5,7 +5,7 @@ import { makeFinding, type Finding } from "../core/finding.js";
 import type { RepositoryInput } from "../core/check-repository.js";
 import { nowhere } from "../core/locator.js";
 import type { CheckedManifest, ManifestSource } from "../core/manifest-check.js";
-import type { Manifest } from "../core/manifest-schema.js";
+import { APPRENTICE_TYPE_RE, type Manifest } from "../core/manifest-schema.js";
 import { isPattern } from "../core/patterns.js";
 import { catalogInputFrom, decodeCatalogFile, type CatalogText } from "./catalog-files.js";
 import { hasSettled, type FileSource } from "./file-source.js";
@@ -155,7 +155,8 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   const cat = await loadCatalog(source, config.catalog, catalogExplicit);
   const globs = await manifestGlobs(source, config, overrides);
   const ignore = cat.catalogPath ? [`${cat.catalogPath}/**`] : [];
-  const files = await source.glob(globs, ignore);
+  const listed = await source.glob(globs, ignore);
+  const files = overrides.onlyTypes ? await filesThatMayDeclare(source, listed, [...overrides.onlyTypes, ...(config.fallback ? [config.fallback] : [])]) : listed;
   const catalog = cat.catalog && cat.catalog.tools.length > 0 ? cat.catalog : undefined;
   const cache = overrides.cacheDir ? openCheckCache(overrides.cacheDir, { limits: config.limits, catalogTexts: catalog ? cat.texts : null }) : undefined;
   // With nothing stored to reuse, every file will be checked: the worker threads start now
@@ -183,7 +184,7 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   if (checked) repo.prechecked = { limits: config.limits, ...(catalog ? { catalog } : {}), checked };
   if (cache) repo.saveCache = () => cache.save();
   // Every file settled, so that a plan run next knows them unchanged by their stamps: a plan made now can be kept.
-  if (cache && !configBroken && stamps && stamps.every((stamp) => stamp !== undefined)) {
+  if (cache && !overrides.onlyTypes && !configBroken && stamps && stamps.every((stamp) => stamp !== undefined)) {
     const origin = {
       settings: settingsKey({ ...overrides }, read),
       globs,
@@ -200,6 +201,26 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   if (cat.catalogPath) repo.catalogPath = cat.catalogPath;
   if (tokensOf) repo.tokensOf = tokensOf;
   return repo;
+}
+
+/**
+ * The files (in their order) that may declare one of `types`: those whose bytes hold a
+ * type's name, or a backslash (a double-quoted YAML escape can spell a name without its
+ * letters: `"\x61pi"`, or an escaped line break inside it). Folding, the only other way a
+ * scalar's value differs from its bytes, adds a space or a line break, which no valid
+ * type has. With a type that is not a valid name, every file.
+ */
+async function filesThatMayDeclare(source: FileSource, files: readonly string[], types: readonly string[]): Promise<string[]> {
+  if (!types.every((t) => APPRENTICE_TYPE_RE.test(t))) return [...files];
+  const needles = [...types.map((t) => Buffer.from(t)), Buffer.from("\\")];
+  const kept: string[] = [];
+  const { readSync: read } = source;
+  for (const file of files) {
+    const bytes = (read ? read(file) : await source.read(file)) ?? new Uint8Array();
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (needles.some((n) => buf.includes(n))) kept.push(file);
+  }
+  return kept;
 }
 
 /**
