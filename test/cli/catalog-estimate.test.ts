@@ -80,6 +80,21 @@ describe("catalog estimate", () => {
     expect(tokensOf((await cli(dir, "plan", "--format", "json")).stdout)).toBe(tokensOf((await cli(fresh, "plan", "--format", "json")).stdout));
   });
 
+  it("counts a special token's spelling in a description as the text it is (plan, provision, estimate)", async () => {
+    const dir = repo();
+    const special = { name: "generate", description: "Writes until <|endoftext|> or <|im_end|> comes.", inputSchema: { type: "object" } };
+    writeFileSync(join(dir, "manifests/catalog/llm.json"), JSON.stringify({ tools: [special] }));
+    writeFileSync(join(dir, "manifests/writer.yaml"), "apprentice_type: writer\ndescription: Writes\nrequired_tools: [generate]\n");
+    const count = await loadTokenCounter();
+    const asText = count(toolDefinitionText(special));
+    expect(asText).toBeGreaterThan(count(toolDefinitionText({ ...special, description: "Writes until or comes." })));
+    const plan = await cli(dir, "plan", "--format", "json", "--no-cache");
+    expect(plan.code).toBe(0);
+    expect((JSON.parse(plan.stdout) as { apprentices: { apprentice_type: string; tokens: number }[] }).apprentices.find((a) => a.apprentice_type === "writer")?.tokens).toBe(asText);
+    expect((await cli(dir, "provision", "writer", "--format", "names")).stdout).toBe("generate\n");
+    expect((await cli(dir, "catalog", "estimate")).code).toBe(0);
+  });
+
   it("says clearly when the folder does not exist", async () => {
     const dir = repo();
     const r = await cli(dir, "catalog", "estimate", "--dir", "nowhere");
