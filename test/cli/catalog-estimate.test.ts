@@ -95,6 +95,26 @@ describe("catalog estimate", () => {
     expect((await cli(dir, "catalog", "estimate")).code).toBe(0);
   });
 
+  it("a tool whose schema nests thousands of levels deep is reported and left out, and the rest still plans", async () => {
+    const dir = repo();
+    const deep = `{"tools":[{"name":"generate","inputSchema":${"[".repeat(100_000)}${"]".repeat(100_000)}},{"name":"summarize","annotations":${'{"a":'.repeat(300)}1${"}".repeat(300)}},{"name":"shallow","inputSchema":${"[".repeat(200)}${"]".repeat(200)}}]}`;
+    writeFileSync(join(dir, "manifests/catalog/llm.json"), deep);
+    writeFileSync(join(dir, "manifests/writer.yaml"), "apprentice_type: writer\ndescription: Writes\nrequired_tools: [read_file]\noptional_tools: [generate, summarize, shallow]\n");
+    const check = await cli(dir, "check", "--format", "json");
+    const findings = (JSON.parse(check.stdout) as { findings: { file: string; code: string; message: string }[] }).findings.filter((f) => f.code === "catalog-invalid");
+    expect(findings.map((f) => f.message)).toEqual([
+      "Catalog file manifests/catalog/llm.json lists `generate`, whose inputSchema nests more than 256 levels deep.",
+      "Catalog file manifests/catalog/llm.json lists `summarize`, whose annotations nest more than 256 levels deep.",
+    ]);
+    const plan = await cli(dir, "plan", "--format", "json", "--no-cache");
+    const writer = (JSON.parse(plan.stdout) as { apprentices: { apprentice_type: string; tools: string[]; excluded: { tool: string; reason: string }[] }[] }).apprentices.find((a) => a.apprentice_type === "writer");
+    expect(writer?.tools).toEqual(["read_file", "shallow"]);
+    expect(writer?.excluded).toEqual([
+      { tool: "generate", reason: "unavailable" },
+      { tool: "summarize", reason: "unavailable" },
+    ]);
+  });
+
   it("says clearly when the folder does not exist", async () => {
     const dir = repo();
     const r = await cli(dir, "catalog", "estimate", "--dir", "nowhere");
