@@ -152,7 +152,7 @@ function usageByKey(usage: readonly UsageRecord[], nowMs: number, halfLife: numb
       const key = keyOf(r.apprentice_type, tool);
       let f = figures.get(key);
       if (!f) figures.set(key, (f = { sessions_provided: 0, sessions_provided_weight: 0, sessions_called: 0, calls: 0, calls_weight: 0, sessions_unprovided_calls: 0, last_called: null }));
-      const calls = r.calls[tool] ?? 0;
+      const calls = Object.hasOwn(r.calls, tool) ? (r.calls[tool] as number) : 0;
       if (provided.has(tool)) {
         f.sessions_provided++;
         f.sessions_provided_weight += weight;

@@ -3,7 +3,7 @@ import type { Catalog } from "./catalog.js";
 import { clientTool, type ClientTool } from "./client-tool.js";
 import type { TargetId } from "./config-schema.js";
 import type { CheckedManifest } from "./manifest-check.js";
-import type { Manifest } from "./manifest-schema.js";
+import { ownEntry, type Manifest } from "./manifest-schema.js";
 import { bareServerOf } from "./patterns.js";
 import type { ApprenticePlan, Plan } from "./plan.js";
 import { TARGETS } from "./targets.js";
@@ -197,7 +197,7 @@ function agentBody(input: ExportInput): string {
   const lines = ["", m.description];
   if (m.specialization) lines.push("", `Specialization: ${m.specialization}`);
   if (m.requirements.length) lines.push("", "Requirements:", ...m.requirements.map((q) => `- ${q}`));
-  const notes = input.plan.tools.filter((t) => m.tool_notes[t]).map((t) => `- \`${t}\`: ${m.tool_notes[t]}`);
+  const notes = input.plan.tools.filter((t) => ownEntry(m.tool_notes, t)).map((t) => `- \`${t}\`: ${ownEntry(m.tool_notes, t)}`);
   if (notes.length) lines.push("", "Tools:", ...notes);
   return lines.join("\n") + "\n";
 }

@@ -3,7 +3,7 @@ import type { CheckContext } from "./manifest-check.js";
 import { didYouMean } from "./did-you-mean.js";
 import { makeFinding, type Finding, type Position } from "./finding.js";
 import type { Locator } from "./locator.js";
-import type { Manifest } from "./manifest-schema.js";
+import { ownEntry, type Manifest } from "./manifest-schema.js";
 import { bareServerOf, explainInvalidEntry, firstMatch, isPattern, isShadowedBy } from "./patterns.js";
 
 type ListKey = "required_tools" | "optional_tools" | "forbidden_tools";
@@ -150,7 +150,7 @@ function catalogFindings(
   const names = () => catalog.names();
   for (const { entry, i } of valid.required_tools) {
     if (catalog.has(entry)) continue;
-    const alts = m.alternatives[entry] ?? [];
+    const alts = ownEntry(m.alternatives, entry) ?? [];
     const available = alts.find((a) => catalog.has(a));
     if (available) {
       out.push(makeFinding(file, at("required_tools", i), "notice", "required-substituted", `Required tool \`${entry}\` is not in the catalog; its alternative \`${available}\` will be given instead.`, "The apprentice still gets a tool for the job, but not the one its manifest names first.", [`Nothing to do if \`${available}\` serves; otherwise add \`${entry}\` to the catalog.`]));
@@ -164,7 +164,7 @@ function catalogFindings(
       if (catalog.expand(entry).length === 0) {
         out.push(makeFinding(file, at("optional_tools", i), "warning", "pattern-matches-nothing", `Optional pattern \`${entry}\` matches no tool in the catalog.`, "A pattern that matches nothing gives the apprentice nothing; usually a prefix changed or a server is missing from the catalog.", [patternHint(entry, catalog)]));
       }
-    } else if (!catalog.has(entry) && !(m.alternatives[entry] ?? []).some((a) => catalog.has(a))) {
+    } else if (!catalog.has(entry) && !(ownEntry(m.alternatives, entry) ?? []).some((a) => catalog.has(a))) {
       const guess = didYouMean(entry, names());
       out.push(makeFinding(file, at("optional_tools", i), "warning", "optional-unknown", `Optional tool \`${entry}\` is not in the catalog.${guess ? ` Did you mean \`${guess}\`?` : ""}`, "It will be left out of the plan as unavailable.", [guess ? `Change it to \`${guess}\`.` : "Check its exact name in the server's tools/list, or add that server's catalog file."]));
     }

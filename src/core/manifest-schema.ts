@@ -70,6 +70,15 @@ export interface Manifest {
   requirements: string[];
 }
 
+/**
+ * The value under a tool name in one of a manifest's maps (`alternatives`, `tool_notes`),
+ * if the manifest has one: never something inherited, such as `constructor` or
+ * `__defineGetter__`, which are tool names like any other.
+ */
+export function ownEntry<T>(record: Readonly<Record<string, T>>, tool: string): T | undefined {
+  return Object.hasOwn(record, tool) ? record[tool] : undefined;
+}
+
 export function normalizeManifest(m: ParsedManifest): Manifest {
   const out: Manifest = {
     apprentice_type: m.apprentice_type,

@@ -1,6 +1,6 @@
 import { catalogMatcher, type Catalog, type CatalogTool } from "./catalog.js";
 import type { GlobalLimits } from "./config-schema.js";
-import type { Manifest } from "./manifest-schema.js";
+import { ownEntry, type Manifest } from "./manifest-schema.js";
 import { isPattern } from "./patterns.js";
 
 /** Why a tool considered for an apprentice was not given (DESIGN §4). */
@@ -186,7 +186,7 @@ function provisionWith(m: Manifest, opts: ProvisionOptions, marks: Marks): Provi
   };
   /** The first alternative that can stand in for `tool`. */
   const alternativeFor = (tool: string): string | undefined => {
-    for (const alt of m.alternatives[tool] ?? []) {
+    for (const alt of ownEntry(m.alternatives, tool) ?? []) {
       const known = lookup(alt);
       if (available(known) && !forbiddenBy(alt, known) && !isGiven(alt, known)) return alt;
     }

@@ -1,6 +1,6 @@
 import MiniSearch from "minisearch";
 import type { Candidate } from "./provision.js";
-import type { Manifest } from "./manifest-schema.js";
+import { ownEntry, type Manifest } from "./manifest-schema.js";
 
 /** Splits `github_get_issue`, `readFile` and `docs.search` into words a task text uses. */
 export function toolWords(text: string): string[] {
@@ -29,7 +29,7 @@ export function rankByTask(task: string): (candidates: readonly Candidate[], man
       candidates.map((c, id) => ({
         id,
         name: c.tool,
-        note: manifest.tool_notes[c.tool] ?? manifest.tool_notes[c.entry] ?? "",
+        note: ownEntry(manifest.tool_notes, c.tool) ?? ownEntry(manifest.tool_notes, c.entry) ?? "",
         description: `${c.catalogTool?.title ?? ""} ${c.catalogTool?.description ?? ""}`,
       })),
     );

@@ -36,6 +36,24 @@ export function textTable(header: readonly string[], rows: readonly (readonly st
 /** Source text by file, for showing the offending line under a finding. */
 export type SourceLines = (file: string) => readonly string[] | undefined;
 
+/** How much of a source line is shown under a finding. */
+const SHOWN_LINE = 160;
+
+/**
+ * The part of a long line around columns [col, end) (1-based), marked `…` where cut, and
+ * the columns within it. A one-line list of thousands of tools is one line: shown whole
+ * under each of its findings, it once made the report too long for a string.
+ */
+function lineWindow(src: string, col: number, end: number): { text: string; col: number; end: number } {
+  if (src.length <= SHOWN_LINE) return { text: src, col, end };
+  const from = Math.max(0, Math.min(col - 1 - 40, src.length - SHOWN_LINE));
+  const to = Math.min(src.length, from + SHOWN_LINE);
+  const lead = from > 0 ? "…" : "";
+  const text = `${lead}${src.slice(from, to)}${to < src.length ? "…" : ""}`;
+  const shift = lead.length - from;
+  return { text, col: col + shift, end: Math.min(end, to + 1) + shift };
+}
+
 /** actionlint style: `file:line:col: severity: message [code]`, the line underlined, then why and what to do. */
 export function renderFindingsText(findings: readonly Finding[], summary: FindingSummary, lines?: SourceLines): string {
   const out: string[] = [];
@@ -46,9 +64,10 @@ export function renderFindingsText(findings: readonly Finding[], summary: Findin
     if (src !== undefined && src.trim() !== "") {
       const col = Math.max(1, f.column ?? 1);
       const end = f.endLine === f.line && f.endColumn !== undefined ? Math.max(f.endColumn, col + 1) : src.length + 1;
+      const shown = lineWindow(src, col, end);
       const gutter = String(f.line).padStart(4);
-      out.push(`${gutter} | ${src}`);
-      out.push(`${" ".repeat(gutter.length)} | ${" ".repeat(col - 1)}${"^".repeat(Math.max(1, end - col))}`);
+      out.push(`${gutter} | ${shown.text}`);
+      out.push(`${" ".repeat(gutter.length)} | ${" ".repeat(shown.col - 1)}${"^".repeat(Math.max(1, shown.end - shown.col))}`);
     }
     out.push(`  why: ${f.guidance}`);
     for (const step of f.next_steps) out.push(`  fix: ${step}`);

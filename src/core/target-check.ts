@@ -3,7 +3,7 @@ import { clientTool, type ClientTool } from "./client-tool.js";
 import type { GlobalLimits, TargetId } from "./config-schema.js";
 import { makeFinding, type Finding, type Position } from "./finding.js";
 import type { CheckedManifest } from "./manifest-check.js";
-import type { Manifest } from "./manifest-schema.js";
+import { ownEntry, type Manifest } from "./manifest-schema.js";
 import type { ApprenticePlan } from "./plan.js";
 import { TARGETS, contextShareLimit, type NameLengthRule, type NameShapeRule, type TargetRules } from "./targets.js";
 
@@ -56,7 +56,7 @@ function toolPlace(ctx: Ctx, tool: string): Position | undefined {
   const { m, checked, plan } = ctx;
   const source = plan.sources[tool];
   if (source?.kind === "alternative") {
-    const i = (m.alternatives[source.for] ?? []).indexOf(tool);
+    const i = (ownEntry(m.alternatives, source.for) ?? []).indexOf(tool);
     if (i !== -1) return checked.locate(["alternatives", source.for, i], "value");
   }
   const entry = source?.kind === "optional" ? source.entry : tool;

@@ -111,6 +111,24 @@ describe("check", () => {
     expect(stdout).toContain("✗ 1 manifest checked: 1 error, 0 warnings, 0 notices.");
   });
 
+  it("a long line is shown around the finding, cut with …, the mark still under it", async () => {
+    const many = Array.from({ length: 3000 }, (_, i) => `tool_${i}`);
+    const { stdout } = await cli(repo({ "manifests/big.yaml": `apprentice_type: big\ndescription: d\nrequired_tools: [${many.join(", ")}, read_*]\n` }), "check");
+    const lines = stdout.split("\n");
+    const at = lines.findIndex((l) => l.endsWith("[required-pattern]"));
+    const [shown, mark] = lines.slice(at + 1) as [string, string];
+    expect(shown.length).toBeLessThan(180);
+    expect(shown).toMatch(/^ {3}3 \| …\S.*, read_\*\]$/);
+    // The mark sits under `read_*` in the cut line.
+    expect(shown.slice(mark.indexOf("^"), mark.length)).toBe("read_*");
+    // Thousands of findings on one line: each shows the line once, cut.
+    const crowd = Array.from({ length: 5000 }, (_, i) => `p${i}_*`);
+    const r = await cli(repo({ "manifests/crowd.yaml": `apprentice_type: crowd\ndescription: d\nrequired_tools: [${crowd.join(", ")}]\n` }), "check");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain("✗ 1 manifest checked: 5000 errors");
+    expect(Math.max(...r.stdout.split("\n").map((l) => l.length))).toBeLessThan(400);
+  });
+
   it("--format github prints workflow annotations", async () => {
     const { stdout } = await cli(repo(WITH_ERROR), "check", "--format", "github");
     expect(stdout).toMatch(/^::error file=manifests\/bad.yaml,line=4,col=5,endLine=4,endColumn=11,title=required-pattern::/);
@@ -143,6 +161,30 @@ describe("plan and provision", () => {
     const check = await cli(dir, "check", "manifests", "--format", "json");
     expect(await cli(dir, "check", join(dir, "manifests"), "--format", "json")).toEqual(check);
     expect(await cli(dir, "check", dir, "--format", "json")).toEqual(await cli(dir, "check", ".", "--format", "json"));
+  });
+
+  it.each(["constructor", "__defineGetter__", "toString", "hasOwnProperty", "valueOf", "__proto__"])("a tool named %s is a tool like any other, wherever it is listed", async (name) => {
+    const dir = repo({
+      "manifests/a.yaml": `apprentice_type: a\ndescription: d\nrequired_tools: [read_file, ${name}]\noptional_tools: [grep]\nalternatives: { read_file: [grep] }\ntool_notes: { grep: "search" }\n`,
+      "manifests/b.yaml": `apprentice_type: b\ndescription: d\nrequired_tools: [read_file]\noptional_tools: [${name}]\n`,
+      "manifests/catalog/core.json": JSON.stringify(["read_file", "grep"]),
+      "apprentice-tools.yml": "targets: [claude-code, vscode]\n",
+    });
+    const check = await cli(dir, "check", "--format", "json");
+    expect(check.stderr).toBe("");
+    const findings = (JSON.parse(check.stdout) as { findings: { file: string; code: string; message: string }[] }).findings;
+    // Unknown to the catalog, as any other name would be: an error where required, a warning where optional.
+    expect(findings.filter((f) => f.message.includes(`\`${name}\``)).map((f) => [f.file, f.code])).toEqual([
+      ["manifests/a.yaml", "required-unknown"],
+      ["manifests/b.yaml", "optional-unknown"],
+    ]);
+    const plan = await cli(dir, "plan", "--format", "json");
+    expect(plan.stderr).toBe("");
+    expect((JSON.parse(plan.stdout) as { apprentices: { tools: string[] }[] }).apprentices.map((a) => a.tools)).toEqual([["read_file", "grep"], ["read_file"]]);
+    for (const format of ["names", "json", "claude-code", "vscode", "gemini", "openai"]) {
+      const r = await cli(dir, "provision", "b", "--format", format);
+      expect(r.stderr.includes("unexpectedly"), `${format}: ${r.stderr}`).toBe(false);
+    }
   });
 
   it("plan honours --max-tools and --safety-margin", async () => {
