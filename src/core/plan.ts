@@ -247,6 +247,13 @@ function whyRemoved(tool: string, exclusion: Exclusion | undefined, forbidden: r
   return describeExclusion(pattern === undefined ? undefined : { tool, reason: "forbidden", detail: pattern });
 }
 
+/** A value for each tool, by name: filled without a prototype (a tool may be named `__proto__`), then given the usual one. */
+function byTool(tools: readonly string[], value: (tool: string) => string): Record<string, string> {
+  const out = Object.create(null) as Record<string, string>;
+  for (const t of tools) out[t] = value(t);
+  return Object.setPrototypeOf(out, Object.prototype) as Record<string, string>;
+}
+
 /** The difference between a base plan and a head plan, apprentice by apprentice. */
 export function diffPlans(base: Plan, head: Plan, context?: DiffContext): PlanDiff {
   const before = new Map(base.apprentices.map((a) => [a.apprentice_type, a]));
@@ -259,11 +266,9 @@ export function diffPlans(base: Plan, head: Plan, context?: DiffContext): PlanDi
     const aTools = new Set(a?.tools ?? []);
     const added = (a?.tools ?? []).filter((t) => !bTools.has(t));
     const removed = (b?.tools ?? []).filter((t) => !aTools.has(t));
-    const removedWhy: Record<string, string> = {};
     const exclusions = new Map((a?.excluded ?? []).map((e) => [e.tool, e]));
-    for (const t of removed) removedWhy[t] = a ? whyRemoved(t, exclusions.get(t), exclusions.has(t) ? undefined : context?.forbidden(type), context?.catalog) : "apprentice removed";
-    const addedWhy: Record<string, string> = {};
-    for (const t of added) addedWhy[t] = describeSource(a?.sources[t]);
+    const removedWhy = byTool(removed, (t) => (a ? whyRemoved(t, exclusions.get(t), exclusions.has(t) ? undefined : context?.forbidden(type), context?.catalog) : "apprentice removed"));
+    const addedWhy = byTool(added, (t) => describeSource(a?.sources[t]));
     const kind = !b ? "added" : !a ? "removed" : added.length || removed.length || b.status !== a.status ? "changed" : "unchanged";
     const d: ApprenticeDiff = { apprentice_type: type, kind, added, removed, removedWhy, addedWhy };
     if (b) d.before = b;

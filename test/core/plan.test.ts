@@ -125,6 +125,13 @@ describe("diffPlans", () => {
     expect(diffPlans(before, after).apprentices[0]?.removedWhy).toEqual({ glob: "no longer listed", docker_logs: "no longer listed" });
   });
 
+  it("keeps the reason of a tool named __proto__ like any other", () => {
+    const file = (optional: string) => ({ "manifests/a.yaml": `apprentice_type: a\ndescription: d\nrequired_tools: [read_file]\noptional_tools: [${optional}]\n` });
+    const d = diffPlans(planOf(file("__proto__, grep"), false), planOf(file("grep, constructor"), false)).apprentices[0];
+    expect(Object.entries(d?.removedWhy ?? {})).toEqual([["__proto__", "no longer listed"]]);
+    expect(Object.entries(d?.addedWhy ?? {})).toEqual([["constructor", "optional"]]);
+  });
+
   it("a status change alone is a change", () => {
     const degraded: Plan = { ...head, apprentices: head.apprentices.map((x) => (x.apprentice_type === "same" ? { ...x, status: "degraded" } : x)) };
     expect(diffPlans(head, degraded).changed).toEqual(["same"]);
