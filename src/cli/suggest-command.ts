@@ -86,7 +86,7 @@ async function readIssues(path: string, io: CliIO, forms: IssueForms): Promise<F
       return;
     }
     if (parsed.data.pull_request !== undefined) return;
-    entries.push(...entriesOf(parsed.data, forms));
+    for (const e of entriesOf(parsed.data, forms)) entries.push(e);
   });
   return entries;
 }
@@ -102,7 +102,7 @@ async function readUsage(source: FileSource, dir: string | null, explicit: boole
   const decoder = new TextDecoder();
   for (const file of await source.glob([folder === "." ? "**/*.{jsonl,ndjson}" : `${folder}/**/*.{jsonl,ndjson}`])) {
     const result = parseUsageLines(decoder.decode((await source.read(file)) ?? new Uint8Array()), file);
-    records.push(...result.records);
+    for (const r of result.records) records.push(r);
     for (const p of result.problems) io.stderr(`warning: ${p.file}:${p.line ?? 1}: ${p.message}\n`);
   }
   return records;

@@ -48,7 +48,7 @@ export function checkRepository(input: RepositoryInput): CheckResult {
     for (const c of checked) {
       const type = typeOf(c);
       const a = type !== undefined ? byType.get(type) : undefined;
-      if (a && a.file === c.file) findings.push(...targetFindings(c, a, input.config.targets, input.catalog, input.config.limits));
+      if (a && a.file === c.file) for (const f of targetFindings(c, a, input.config.targets, input.catalog, input.config.limits)) findings.push(f);
     }
     result.plan = plan;
   }

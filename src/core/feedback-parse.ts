@@ -67,7 +67,7 @@ export function parseFeedback(body: string, meta: FeedbackMeta = {}): FeedbackPa
     }
   }
   const entries = parsed.map((p, index) => {
-    problems.push(...problemsOf(p, index));
+    for (const problem of problemsOf(p, index)) problems.push(problem);
     return toEntry(p, meta);
   });
   return { entries, problems, truncated: cut.cut || khipu.truncated };

@@ -123,14 +123,15 @@ export function checkManifest(src: ManifestSource, ctx: CheckContext): CheckedMa
     parsed = ManifestSchema.safeParse(cleaned);
     if (!parsed.success) return out;
   }
-  out.findings.push(...unknownKeyFindings(file, data, locate, { "": MANIFEST_KEYS, limits: LIMIT_KEYS, feedback: FEEDBACK_PREF_KEYS }));
+  for (const f of unknownKeyFindings(file, data, locate, { "": MANIFEST_KEYS, limits: LIMIT_KEYS, feedback: FEEDBACK_PREF_KEYS })) out.findings.push(f);
   const manifest = normalizeManifest(parsed.data);
   out.manifest = manifest;
   out.type = manifest.apprentice_type;
   if (manifest.apprentice_type !== src.stem && APPRENTICE_TYPE_RE.test(manifest.apprentice_type)) {
     out.findings.push(makeFinding(file, locate(["apprentice_type"], "value"), "error", "type-name-mismatch", `\`apprentice_type\` is \`${manifest.apprentice_type}\` but the file is named \`${src.stem}\`.`, "Spawners, the bot and reviewers find a manifest by its file name; a different type inside is found under the wrong name or not at all.", [`Rename the file to \`${manifest.apprentice_type}${file.slice(file.lastIndexOf("."))}\`, or set \`apprentice_type: ${src.stem}\`.`]));
   }
-  out.findings.push(...manifestRuleFindings(file, manifest, locate, ctx));
+  // One at a time: a manifest of a megabyte can have more findings than a spread may pass.
+  for (const f of manifestRuleFindings(file, manifest, locate, ctx)) out.findings.push(f);
   return out;
 }
 

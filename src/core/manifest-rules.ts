@@ -88,10 +88,10 @@ export function manifestRuleFindings(file: string, m: Manifest, locate: Locator,
   }
 
   // Rule 7: names and patterns checked against the catalog.
-  if (ctx.catalog) out.push(...catalogFindings(file, m, valid, at, ctx.catalog));
+  if (ctx.catalog) for (const f of catalogFindings(file, m, valid, at, ctx.catalog)) out.push(f);
 
   // Rule 8: limits.
-  out.push(...limitFindings(file, m, locate, ctx, valid.required_tools.length));
+  for (const f of limitFindings(file, m, locate, ctx, valid.required_tools.length)) out.push(f);
 
   // Rule 9: notes and alternatives about tools the manifest does not list.
   // (Built only for manifests with notes or alternatives: most have none.)

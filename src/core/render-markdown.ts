@@ -47,6 +47,6 @@ export function renderPlanMarkdown(plan: Plan, opts: { chart?: boolean } = {}): 
     plan.apprentices.length ? mdTable(["Apprentice", "Status", "Capacity", "Tokens", "Excluded"], summaryRows) : "_No manifests._",
   ];
   if (opts.chart !== false && plan.apprentices.length > 1) parts.push(renderCapacityChart(plan));
-  parts.push(...plan.apprentices.map(renderApprenticeMarkdown));
+  for (const a of plan.apprentices) parts.push(renderApprenticeMarkdown(a));
   return parts.join("\n\n") + "\n";
 }

@@ -37,7 +37,7 @@ export function targetFindings(checked: CheckedManifest, plan: ApprenticePlan, t
   const out: Finding[] = [];
   for (const id of [...new Set(targets)]) {
     const rules = TARGETS[id];
-    out.push(...countFindings(ctx, rules), ...nameFindings(ctx, rules), ...contextFindings(ctx, rules), ...permissionFindings(ctx, rules));
+    for (const found of [countFindings(ctx, rules), nameFindings(ctx, rules), contextFindings(ctx, rules), permissionFindings(ctx, rules)]) for (const f of found) out.push(f);
   }
   return out;
 }

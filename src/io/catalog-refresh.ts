@@ -115,7 +115,7 @@ async function listServerTools(entry: StdioServerEntry, timeoutMs: number, log: 
       stage = { step: "list", page };
       if (page > MAX_PAGES) throw new RefreshFailure(`gave up after ${MAX_PAGES} pages of tools/list: the server keeps returning a nextCursor`);
       const result = await client.listTools(cursor === undefined ? {} : { cursor }, requestOptions);
-      tools.push(...result.tools.map(toCatalogTool));
+      for (const t of result.tools) tools.push(toCatalogTool(t));
       cursor = result.nextCursor || undefined;
       if (cursor === undefined) return tools;
       if (seen.has(cursor)) throw new RefreshFailure(`tools/list returned the cursor "${cursor}" a second time; pagination would never end`);

@@ -115,7 +115,7 @@ async function loadCatalog(source: FileSource, path: string | null, explicit: bo
   for (const text of read.texts) {
     const parsed = catalogInputFrom(text);
     if ("findings" in parsed) {
-      findings.push(...parsed.findings);
+      for (const f of parsed.findings) findings.push(f);
       continue;
     }
     inputs.push(parsed.input);

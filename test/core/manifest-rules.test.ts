@@ -301,3 +301,14 @@ describe("rule 7 (with the fixture catalog)", () => {
     expect(findings[1]?.message).toContain("`read_*` (m/ns.yaml:8)");
   });
 });
+
+describe("a manifest as large as a manifest may be", () => {
+  it("gets every finding, however many (more than a spread of arguments can carry)", () => {
+    // 125,000 unknown tools on one line: a little under the 1 MiB a manifest may weigh.
+    const names = Array.from({ length: 125_000 }, (_, i) => `a${i}`);
+    const checked = checkBytes("m/big.yaml", `apprentice_type: big\ndescription: d\nrequired_tools: [${names.join(",")}]\n`, { catalog: fixtureCatalog() });
+    const unknown = checked.findings.filter((f) => f.code === "required-unknown");
+    expect(unknown).toHaveLength(125_000);
+    expect(checked.findings.some((f) => f.code === "required-over-limit")).toBe(true);
+  }, 60_000);
+});
