@@ -196,7 +196,10 @@ function agentBody(input: ExportInput): string {
   if (!m) return "";
   const lines = ["", m.description];
   if (m.specialization) lines.push("", `Specialization: ${m.specialization}`);
-  if (m.requirements.length) lines.push("", "Requirements:", ...m.requirements.map((q) => `- ${q}`));
+  if (m.requirements.length) {
+    lines.push("", "Requirements:");
+    for (const q of m.requirements) lines.push(`- ${q}`);
+  }
   const notes = input.plan.tools.filter((t) => ownEntry(m.tool_notes, t)).map((t) => `- \`${t}\`: ${ownEntry(m.tool_notes, t)}`);
   if (notes.length) lines.push("", "Tools:", ...notes);
   return lines.join("\n") + "\n";

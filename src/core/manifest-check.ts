@@ -96,8 +96,8 @@ export function checkManifest(src: ManifestSource, ctx: CheckContext): CheckedMa
   const valid = parseValidManifest(data);
   let parsed = valid ? ({ success: true, data: valid } as const) : ManifestSchema.safeParse(data);
   if (!parsed.success) {
-    out.findings.push(
-      ...zodIssuesToFindings(parsed.error.issues, {
+    // One at a time: a list of a hundred thousand wrong entries has as many issues.
+    const issues = zodIssuesToFindings(parsed.error.issues, {
         file,
         data,
         locate,
@@ -112,8 +112,8 @@ export function checkManifest(src: ManifestSource, ctx: CheckContext): CheckedMa
                 next: [`Use a name like \`${suggestTypeName(String((data as Record<string, unknown>).apprentice_type), src.stem)}\`, and name the file after it.`],
               }
             : undefined,
-      }),
-    );
+    });
+    for (const f of issues) out.findings.push(f);
     // Leave out what failed and read the rest, so one slip does not hide every other finding.
     const repaired = structuredClone(data) as Record<string, unknown>;
     for (const issue of parsed.error.issues) removeAt(repaired, issue.path as DocPath);

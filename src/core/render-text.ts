@@ -28,7 +28,7 @@ function pad(s: string, n: number): string {
 
 /** A plain table: columns padded to their widest cell. */
 export function textTable(header: readonly string[], rows: readonly (readonly string[])[], indent = "  "): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const widths = header.map((h, i) => rows.reduce((w, r) => Math.max(w, (r[i] ?? "").length), h.length));
   const line = (cells: readonly string[]) => indent + cells.map((c, i) => (i === cells.length - 1 ? c : pad(c, widths[i] ?? 0))).join("  ").trimEnd();
   return [line(header), line(widths.map((w) => "─".repeat(w))), ...rows.map(line)].join("\n");
 }

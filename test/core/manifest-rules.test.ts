@@ -312,3 +312,10 @@ describe("a manifest as large as a manifest may be", () => {
     expect(checked.findings.some((f) => f.code === "required-over-limit")).toBe(true);
   }, 60_000);
 });
+
+describe("a manifest of a hundred thousand wrong entries", () => {
+  it("gets a finding for each (zod's issues are not spread either)", () => {
+    const checked = checkBytes("m/numbers.yaml", `apprentice_type: numbers\ndescription: d\nrequired_tools: [${Array.from({ length: 140_000 }, () => "1").join(",")}]\n`);
+    expect(checked.findings.filter((f) => f.code.startsWith("schema-")).length).toBeGreaterThanOrEqual(140_000);
+  }, 60_000);
+});
