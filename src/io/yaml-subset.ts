@@ -297,8 +297,6 @@ function hasUnsupportedBytes(bytes: Uint8Array): boolean {
   return false;
 }
 
-const HIGH_BYTE = /[\x80-\xFF]/;
-
 type SlicingBuffer = Buffer & { latin1Slice?: (start: number, end: number) => string; utf8Slice?: (start: number, end: number) => string };
 
 /**
@@ -319,9 +317,10 @@ export function readYamlSubsetBytes(bytes: Uint8Array, options: ReadOptions = {}
   if (hasUnsupportedBytes(bytes)) return undefined;
   const text = latin1(0, bytes.length);
   if (isAscii(bytes)) return read(text, options.keys, latin1);
+  // A scalar is short: its own bytes say faster than a regular expression over its string whether it needs UTF-8.
   return read(text, options.keys, (from, to) => {
-    const s = latin1(from, to);
-    return HIGH_BYTE.test(s) ? utf8(from, to) : s;
+    for (let i = from; i < to; i++) if ((bytes[i] as number) >= 0x80) return utf8(from, to);
+    return latin1(from, to);
   });
 }
 
