@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import * as zlib from "node:zlib";
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
+import { tempPathFor } from "./atomic-write.js";
 
 /**
  * The CLI's cache files are sealed: written atomically (a temp file renamed), and ending
@@ -44,11 +45,12 @@ const seal = (length: number, sum: string) => `${length} ${sum}\n`;
  */
 export function writeSealed(file: string, write: (out: (bytes: Uint8Array | string) => void) => void): void {
   mkdirSync(dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
+  const temp = tempPathFor(file);
   const sum = checksum(crc32 ? "crc32" : "sha1") as Sum;
   let length = 0;
+  // Created here, never opened through a link or over another's file (`wx`), so only ours is removed on failure.
+  const fd = openSync(temp, "wx");
   try {
-    const fd = openSync(temp, "w");
     try {
       write((piece) => {
         const bytes = typeof piece === "string" ? Buffer.from(piece) : piece;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -78,6 +78,19 @@ describe("sealed files", () => {
     ).toThrow("the plan could not be written");
     expect(readdirSync(sub)).toEqual(["c.bin"]);
     expect(readSealed(join(sub, "c.bin"))?.content.toString()).toBe("first");
+  });
+
+  it("write through a temp file of their own: never through a link or a file left where a temp file once was", () => {
+    const sub = join(dir, "linked");
+    mkdirSync(sub);
+    const victim = join(dir, "victim.txt");
+    writeFileSync(victim, "untouched");
+    // The temp name earlier versions used (file.pid.tmp), planted as a link to another file.
+    symlinkSync(victim, join(sub, `e.bin.${process.pid}.tmp`));
+    writeSealed(join(sub, "e.bin"), (out) => out("sealed"));
+    expect(readFileSync(victim, "utf8")).toBe("untouched");
+    expect(readSealed(join(sub, "e.bin"))?.content.toString()).toBe("sealed");
+    expect(readdirSync(sub).sort()).toEqual(["e.bin", `e.bin.${process.pid}.tmp`]);
   });
 
   it("throw when the folder cannot be written, and leave the old file as it was", () => {
