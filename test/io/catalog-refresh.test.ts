@@ -13,6 +13,7 @@ const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const echoServerPath = fileURLToPath(new URL("../fixtures/mcp/echo-server.ts", import.meta.url));
 // cwd = repo root so that `--import tsx` resolves from the project's node_modules.
 const echoServer = { command: process.execPath, args: ["--import", "tsx", echoServerPath], cwd: repoRoot };
+const deepSchemaServer = { command: process.execPath, args: ["--import", "tsx", fileURLToPath(new URL("../fixtures/mcp/deep-schema-server.ts", import.meta.url))], cwd: repoRoot };
 const exitsAtOnce = { command: process.execPath, args: ["-e", "console.error('cannot find API token'); process.exit(1)"] };
 
 let dir: string;
@@ -149,6 +150,21 @@ describe("catalogRefreshCommand", () => {
       "",
     ]);
     expect(printed.stderr).toBe("1 of 3 servers failed; their catalog files were left as they were.\n");
+  });
+
+  // Found by fuzzing: the tool overflowed the stack as it was counted, and the whole server
+  // failed with "could not write …: RangeError: Maximum call stack size exceeded".
+  it("leaves out a tool whose schema nests thousands of levels deep, says so, and writes the rest", async () => {
+    const config = await writeConfig({ deep: deepSchemaServer });
+    const out = path.join(dir, "catalog");
+    const { out: printed, io } = captureIo();
+
+    expect(await catalogRefreshCommand({ config, out }, io)).toBe(0);
+
+    expect(printed.stdout).toBe(`✓ deep: 1 tool → ${path.join(out, "deep.json")} (left out \`nested\`, whose inputSchema nests more than 256 levels deep: flatten it in the server, or ask its authors to, then refresh again)\n`);
+    const written = JSON.parse(await readFile(path.join(out, "deep.json"), "utf8")) as { tools: { name: string; _meta?: Record<string, unknown> }[] };
+    expect(written.tools.map((t) => t.name)).toEqual(["flat"]);
+    expect(written.tools[0]?._meta?.[TOKEN_ESTIMATE_META]).toBeDefined();
   });
 
   it("exits 0 when every server was written", async () => {
