@@ -243,6 +243,13 @@ describe("parseMcpConfig", () => {
     ]);
   });
 
+  it("reads a server named __proto__ like any other (zod leaves that key out of records)", () => {
+    expect(parse({ ["__proto__"]: { command: "x" }, constructor: { url: "https://mcp.example.com/mcp" } }).map((s) => [s.name, s.kind])).toEqual([
+      ["__proto__", "stdio"],
+      ["constructor", "remote"],
+    ]);
+  });
+
   it("resolves a relative cwd from the config file, and from the project above .cursor/", () => {
     expect(parse({ a: { command: "x", cwd: "tools" } })[0]).toMatchObject({ cwd: path.join(path.sep, "repo", "tools") });
     const cursor = parseMcpConfig('{"mcpServers": {"a": {"command": "x"}}}', path.join(path.sep, "repo", ".cursor", "mcp.json"));
@@ -251,6 +258,8 @@ describe("parseMcpConfig", () => {
 
   it.each([
     ["an unset variable", { a: { command: "x", env: { T: "${NOT_SET}" } } }, /uses \$\{NOT_SET\}, which is not set/],
+    // These expanded to Object.prototype's members ("function Object() { [native code] }").
+    ["variables named like Object.prototype's members", { a: { command: "x", args: ["${constructor}", "${__proto__}"] } }, /uses \$\{constructor\}, \$\{__proto__\}, which is not set/],
     ["a dotted name", { ".hidden": { command: "x" } }, /starts with a dot/],
     ["a backslash", { "a\\b": { command: "x" } }, /path separator/],
     ["two dots", { "a..b": { command: "x" } }, /contains "\.\."/],
