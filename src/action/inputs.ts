@@ -70,8 +70,9 @@ const InputsSchema = z
     "safety-margin": wholeNumber("safety-margin", 0),
     "fail-on": oneOf("fail-on", FAIL_ON),
     comment: z.string().transform((raw, ctx) => {
-      const value = BOOLEAN[raw.trim()];
-      if (value !== undefined) return value;
+      // Own keys only: `constructor` or `toString` would find Object.prototype's function.
+      const key = raw.trim();
+      if (Object.hasOwn(BOOLEAN, key)) return BOOLEAN[key] as boolean;
       ctx.addIssue({ code: "custom", message: `comment must be true or false; got ${JSON.stringify(raw)}.` });
       return z.NEVER;
     }),

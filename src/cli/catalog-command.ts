@@ -1,5 +1,5 @@
 import type { Finding } from "../core/finding.js";
-import { toolDefinitionText } from "../core/catalog.js";
+import { toolDefinitionText, tooDeepPhrase } from "../core/catalog.js";
 import { estimateCatalogFolder } from "../io/catalog-estimate.js";
 import { refreshServers, type ServerRefreshResult } from "../io/catalog-refresh.js";
 import { loadTokenCounter } from "../io/tokenizer.js";
@@ -67,8 +67,11 @@ export async function catalogEstimateCommand(dir: string, io: CommandIo, shown: 
 /** `✓ filesystem: 14 tools → manifests/catalog/filesystem.json` and the like. */
 export function renderResult(result: ServerRefreshResult): string {
   switch (result.status) {
-    case "written":
-      return `✓ ${result.server}: ${result.tools} ${result.tools === 1 ? "tool" : "tools"} → ${result.file}`;
+    case "written": {
+      const leftOut = (result.leftOut ?? []).map((t) => tooDeepPhrase(t.name, t.field));
+      const note = leftOut.length === 0 ? "" : ` (left out ${leftOut.join("; ")}: flatten ${leftOut.length === 1 ? "it" : "them"} in the server, or ask its authors to, then refresh again)`;
+      return `✓ ${result.server}: ${result.tools} ${result.tools === 1 ? "tool" : "tools"} → ${result.file}${note}`;
+    }
     case "skipped":
       return `- ${result.server}: ${result.reason} (skipped)`;
     case "failed":

@@ -230,15 +230,18 @@ export function geminiExport(input: ExportInput): Exported<GeminiSettings> {
     if (!exclude.has(server)) notes.push(`Server \`${server}\` is forbidden but the catalog does not list its tools: leave it out of this agent's settings.`);
   }
   if (bareForbidden.length) notes.push(`Forbidden ${bareForbidden.join(", ")}: no known server, so not in any excludeTools (includeTools already leaves ${bareForbidden.length === 1 ? "it" : "them"} out).`);
-  const mcpServers: GeminiSettings["mcpServers"] = {};
-  for (const server of unique([...include.keys(), ...exclude.keys()])) {
-    const entry: GeminiSettings["mcpServers"][string] = {};
-    const inc = include.get(server);
-    const exc = exclude.get(server);
-    if (inc && !forbidden.servers.includes(server)) entry.includeTools = inc;
-    if (exc) entry.excludeTools = exc;
-    mcpServers[server] = entry;
-  }
+  // Keyed by server name, which may be `__proto__` (a catalog file's stem): fromEntries makes
+  // every key an own property, where assigning one to `{}` would set the prototype instead.
+  const mcpServers: GeminiSettings["mcpServers"] = Object.fromEntries(
+    unique([...include.keys(), ...exclude.keys()]).map((server) => {
+      const entry: GeminiSettings["mcpServers"][string] = {};
+      const inc = include.get(server);
+      const exc = exclude.get(server);
+      if (inc && !forbidden.servers.includes(server)) entry.includeTools = inc;
+      if (exc) entry.excludeTools = exc;
+      return [server, entry];
+    }),
+  );
   return { value: { mcpServers }, notes };
 }
 
@@ -261,13 +264,19 @@ export function openAiExport(input: ExportInput): Exported<OpenAiTools> {
 /** Cursor and Windsurf have no per-agent tool file: the tools to switch on in their MCP settings. */
 export function toolsToEnable(input: ExportInput): Exported<ToolsToEnable> {
   const r = resolve(input);
-  const servers: Record<string, string[]> = {};
+  // Grouped in a Map: on `{}`, a server named `constructor` or `toString` found the
+  // prototype's function in place of a list, and `__proto__` the prototype itself.
+  const servers = new Map<string, string[]>();
   const unassigned: string[] = [];
   for (const t of r.tools) {
     if (t.server === undefined) unassigned.push(t.name);
-    else (servers[t.server] ??= []).push(t.tool);
+    else {
+      const list = servers.get(t.server);
+      if (list) list.push(t.tool);
+      else servers.set(t.server, [t.tool]);
+    }
   }
-  return { value: { servers, unassigned }, notes: r.notes };
+  return { value: { servers: Object.fromEntries(servers), unassigned }, notes: r.notes };
 }
 
 /** The text `provision --format <format>` prints, and the notes that go beside it. */

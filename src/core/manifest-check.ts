@@ -2,7 +2,7 @@ import type { Catalog } from "./catalog.js";
 import type { GlobalLimits } from "./config-schema.js";
 import { makeFinding, type Finding } from "./finding.js";
 import type { DocPath, Locator } from "./locator.js";
-import { APPRENTICE_TYPE_RE, FEEDBACK_PREF_KEYS, LIMIT_KEYS, MANIFEST_KEYS, ManifestSchema, normalizeManifest, parseValidManifest, type Manifest } from "./manifest-schema.js";
+import { APPRENTICE_TYPE_RE, FEEDBACK_PREF_KEYS, LIMIT_KEYS, MANIFEST_KEYS, normalizeManifest, parseValidManifest, safeParseManifest, type Manifest } from "./manifest-schema.js";
 import { manifestRuleFindings } from "./manifest-rules.js";
 import type { PlannedEntry } from "./plan.js";
 import { formatPath, unknownKeyFindings, zodIssuesToFindings } from "./schema-findings.js";
@@ -94,7 +94,7 @@ export function checkManifest(src: ManifestSource, ctx: CheckContext): CheckedMa
     return out;
   }
   const valid = parseValidManifest(data);
-  let parsed = valid ? ({ success: true, data: valid } as const) : ManifestSchema.safeParse(data);
+  let parsed = valid ? ({ success: true, data: valid } as const) : safeParseManifest(data);
   if (!parsed.success) {
     // One at a time: a list of a hundred thousand wrong entries has as many issues.
     const issues = zodIssuesToFindings(parsed.error.issues, {
@@ -120,7 +120,7 @@ export function checkManifest(src: ManifestSource, ctx: CheckContext): CheckedMa
     const cleaned = dropRemoved(repaired) as Record<string, unknown>;
     cleaned.apprentice_type ??= src.stem;
     cleaned.description ??= "(missing)";
-    parsed = ManifestSchema.safeParse(cleaned);
+    parsed = safeParseManifest(cleaned);
     if (!parsed.success) return out;
   }
   for (const f of unknownKeyFindings(file, data, locate, { "": MANIFEST_KEYS, limits: LIMIT_KEYS, feedback: FEEDBACK_PREF_KEYS })) out.findings.push(f);

@@ -147,7 +147,9 @@ function catalogFindings(
   catalog: Catalog,
 ): Finding[] {
   const out: Finding[] = [];
-  const names = () => catalog.names();
+  // Asked once, not for every unknown entry: a catalog may hold tens of thousands of names.
+  let allNames: string[] | undefined;
+  const names = () => (allNames ??= catalog.names());
   for (const { entry, i } of valid.required_tools) {
     if (catalog.has(entry)) continue;
     const alts = ownEntry(m.alternatives, entry) ?? [];

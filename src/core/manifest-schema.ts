@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { withProtoEntry } from "./proto-key.js";
 
 /**
  * The manifest format v1 (DESIGN §2). One declarative schema feeds validation, the
@@ -96,6 +97,19 @@ export function normalizeManifest(m: ParsedManifest): Manifest {
   return out;
 }
 
+/**
+ * `ManifestSchema.safeParse`, keeping the entries of `alternatives` and `tool_notes` under
+ * `__proto__` (a valid tool name, which zod leaves out of records and `parseValidManifest` keeps).
+ */
+export function safeParseManifest(data: unknown): ReturnType<typeof ManifestSchema.safeParse> {
+  const parsed = ManifestSchema.safeParse(data);
+  if (!parsed.success || !isPlainObject(data)) return parsed;
+  const { alternatives, tool_notes } = parsed.data;
+  if (alternatives !== undefined) parsed.data.alternatives = withProtoEntry(alternatives, data.alternatives, isStringList);
+  if (tool_notes !== undefined) parsed.data.tool_notes = withProtoEntry(tool_notes, data.tool_notes, (v): v is string => typeof v === "string");
+  return parsed;
+}
+
 export const MANIFEST_KEYS: readonly string[] = Object.keys(ManifestSchema.shape);
 export const LIMIT_KEYS: readonly string[] = Object.keys(LimitsOverrideSchema.shape);
 export const FEEDBACK_PREF_KEYS: readonly string[] = Object.keys(FeedbackPreferencesSchema.shape);
@@ -148,25 +162,27 @@ export function parseValidManifest(data: unknown): ParsedManifest | undefined {
     if (forbidden_tools !== null && !isStringList(forbidden_tools)) return undefined;
     out.forbidden_tools = forbidden_tools === null ? null : forbidden_tools.slice();
   }
+  // Keyed by tool name, and `__proto__` is one: filled without a prototype (on `{}`, that key
+  // would set the prototype), then given the usual one.
   if (alternatives !== undefined) {
     if (!isPlainObject(alternatives)) return undefined;
-    const copy: Record<string, string[]> = {};
+    const copy = Object.create(null) as Record<string, string[]>;
     for (const key of Object.keys(alternatives)) {
       const alts = alternatives[key];
       if (!isStringList(alts)) return undefined;
       copy[key] = alts.slice();
     }
-    out.alternatives = copy;
+    out.alternatives = Object.setPrototypeOf(copy, Object.prototype) as Record<string, string[]>;
   }
   if (tool_notes !== undefined) {
     if (!isPlainObject(tool_notes)) return undefined;
-    const copy: Record<string, string> = {};
+    const copy = Object.create(null) as Record<string, string>;
     for (const key of Object.keys(tool_notes)) {
       const note = tool_notes[key];
       if (typeof note !== "string") return undefined;
       copy[key] = note;
     }
-    out.tool_notes = copy;
+    out.tool_notes = Object.setPrototypeOf(copy, Object.prototype) as Record<string, string>;
   }
   if (limits !== undefined) {
     if (!isPlainObject(limits)) return undefined;

@@ -4,8 +4,8 @@
  * Names follow MCP practice: `[A-Za-z0-9_.:-]`, 1–128 characters. A pattern may also
  * use `*` (any run of characters) and `?` (one character). A bare `mcp__<server>`
  * (Claude Code's rule) means every tool of that server. Matching is case-sensitive.
- * The alphabet is so small that a hand-made translation to a RegExp is exact; glob
- * libraries bring path semantics (`/`, dotfiles, braces) that tool names must not get.
+ * The alphabet is so small that a hand-made matcher is exact; glob libraries bring path
+ * semantics (`/`, dotfiles, braces) that tool names must not get.
  */
 
 export const TOOL_NAME_RE = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -56,14 +56,64 @@ export interface CompiledPattern {
   test(name: string, server?: string): boolean;
 }
 
-function globToRegExp(glob: string): RegExp {
-  let re = "^";
-  for (const ch of glob) {
-    if (ch === "*") re += ".*";
-    else if (ch === "?") re += ".";
-    else re += ch.replace(/[.\\^$+{}()|[\]-]/g, "\\$&");
-  }
-  return new RegExp(re + "$", "s");
+/**
+ * A tester for a glob with wildcards. The runs of characters between `*`s must appear in
+ * order: the first at the start, the last at the end, each middle one at its leftmost place
+ * after the one before (a later place never helps, as the `*`s around it absorb the gap
+ * either way). No choice is undone, so a test takes at most the name's length times the
+ * pattern's; the RegExp `^.*a.*a.*b$` it replaces retried every split of the name, and took
+ * minutes for `*a*a*a*a*a*a*a*a*b` against 64 `a`s. Characters are compared as UTF-16
+ * code units, `?` standing for any one, as that RegExp did.
+ */
+function globTester(glob: string): (name: string) => boolean {
+  const runs = glob.split("*").map(wildRun);
+  const first = runs[0] as WildRun;
+  if (runs.length === 1) return (name) => name.length === first.length && first.at(name, 0);
+  const last = runs[runs.length - 1] as WildRun;
+  const middle = runs.slice(1, -1).filter((r) => r.length > 0);
+  const minLength = runs.reduce((n, r) => n + r.length, 0);
+  return (name) => {
+    if (name.length < minLength || !first.at(name, 0)) return false;
+    let from = first.length;
+    for (const run of middle) {
+      const found = run.find(name, from);
+      if (found < 0) return false;
+      from = found + run.length;
+    }
+    const end = name.length - last.length;
+    return end >= from && last.at(name, end);
+  };
+}
+
+/** A run of a glob between `*`s: literal characters and `?`s. */
+interface WildRun {
+  length: number;
+  /** Does the run match `name` at `start` (which leaves room for it)? */
+  at(name: string, start: number): boolean;
+  /** The leftmost start at or after `from` where the run matches, or -1. */
+  find(name: string, from: number): number;
+}
+
+const QUESTION_MARK = 63;
+
+function wildRun(run: string): WildRun {
+  const length = run.length;
+  if (!run.includes("?")) return { length, at: (name, start) => name.startsWith(run, start), find: (name, from) => name.indexOf(run, from) };
+  const at = (name: string, start: number): boolean => {
+    for (let i = 0; i < length; i++) {
+      const c = run.charCodeAt(i);
+      if (c !== QUESTION_MARK && c !== name.charCodeAt(start + i)) return false;
+    }
+    return true;
+  };
+  return {
+    length,
+    at,
+    find(name, from) {
+      for (let start = from; start + length <= name.length; start++) if (at(name, start)) return start;
+      return -1;
+    },
+  };
 }
 
 const compiledCache = new Map<string, CompiledPattern>();
@@ -91,8 +141,7 @@ export function compilePattern(source: string): CompiledPattern {
     if (rest === "*") {
       compiled = { source, prefix, prefixOnly: true, test: (name) => name.startsWith(prefix) };
     } else {
-      const re = globToRegExp(source);
-      compiled = { source, prefix, test: (name) => re.test(name) };
+      compiled = { source, prefix, test: globTester(source) };
     }
   }
   if (server === undefined && mayMatchQualified(compiled.prefix)) compiled = withQualifiedForm(compiled);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { makeFinding, type Finding } from "./finding.js";
+import { withProtoEntry } from "./proto-key.js";
 
 /**
  * One apprentice session's usage summary (DESIGN §6), one JSON object per line:
@@ -20,6 +21,8 @@ export interface UsageParseResult {
   /** One warning per line that could not be used, with its line number. */
   problems: Finding[];
 }
+
+const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
 
 const EXAMPLE_LINE = '{"ts":"2026-11-01T12:00:00Z","apprentice_type":"python_patterns","session":"s1","provided":["grep"],"calls":{"grep":12}}';
 const GUIDANCE = "A line that cannot be read is left out of the usage evidence, so removals and additions are judged on fewer sessions.";
@@ -45,6 +48,8 @@ export function parseUsageLines(text: string, file: string): UsageParseResult {
     }
     const parsed = UsageRecordSchema.safeParse(value);
     if (parsed.success) {
+      // Calls of a tool named `__proto__` count like any other's.
+      parsed.data.calls = withProtoEntry(parsed.data.calls, (value as { calls?: unknown }).calls, isCount);
       records.push(parsed.data);
       return;
     }

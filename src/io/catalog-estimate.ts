@@ -1,6 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { definitionFingerprint, TOKEN_ENCODING, TOKEN_ESTIMATE_META, type StoredEstimate, type TokenCounter } from "../core/catalog.js";
+import { definitionFingerprint, MAX_NESTING, nestsTooDeep, TOKEN_ENCODING, TOKEN_ESTIMATE_META, tooDeepPhrase, type StoredEstimate, type TokenCounter } from "../core/catalog.js";
 import { writeFileAtomic } from "./atomic-write.js";
 
 /**
@@ -50,6 +50,11 @@ export async function estimateCatalogFolder(dir: string, count: TokenCounter, to
       results.push({ file, status: "skipped", reason: Array.isArray(data) ? "a list of names has no tool definitions to count" : "not a tools/list result" });
       continue;
     }
+    const tooDeep = tooDeepToWrite(data as Record<string, unknown>, tools);
+    if (tooDeep) {
+      results.push({ file, status: "skipped", reason: tooDeep });
+      continue;
+    }
     let changed = false;
     const updated = tools.map((t: unknown) => {
       if (t === null || typeof t !== "object" || typeof (t as { name?: unknown }).name !== "string") return t;
@@ -62,4 +67,26 @@ export async function estimateCatalogFolder(dir: string, count: TokenCounter, to
     results.push({ file, status: changed ? "written" : "unchanged", tools: tools.length });
   }
   return results;
+}
+
+/**
+ * Why a tools/list file is not written back, when part of it nests more than MAX_NESTING
+ * levels deep: serializing it would overflow the stack a few thousand levels down (the
+ * folder was then reported as unreadable), and check and plan leave such a tool out anyway.
+ */
+function tooDeepToWrite(data: Record<string, unknown>, tools: unknown[]): string | undefined {
+  const leftAsWritten = "the file is left as written, none of its tools estimated";
+  for (const tool of tools) {
+    if (tool === null || typeof tool !== "object" || Array.isArray(tool)) {
+      if (nestsTooDeep(tool)) return `an entry of \`tools\` nests more than ${MAX_NESTING} levels deep: ${leftAsWritten}; correct that entry, then run estimate again`;
+      continue;
+    }
+    const entry = tool as Record<string, unknown>;
+    const field = Object.keys(entry).find((key) => nestsTooDeep(entry[key]));
+    if (field === undefined) continue;
+    const leftOut = field === "inputSchema" || field === "annotations" ? " (check reports that tool and plan leaves it out)" : "";
+    return `it lists ${tooDeepPhrase(typeof entry.name === "string" ? entry.name : undefined, field)}${leftOut}: ${leftAsWritten}; flatten or remove that tool, then run estimate again`;
+  }
+  const key = Object.keys(data).find((k) => k !== "tools" && nestsTooDeep(data[k]));
+  return key === undefined ? undefined : `its \`${key}\` nests more than ${MAX_NESTING} levels deep: ${leftAsWritten}; flatten or remove it, then run estimate again`;
 }

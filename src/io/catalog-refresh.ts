@@ -3,7 +3,7 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { McpError, type Tool } from "@modelcontextprotocol/sdk/types.js";
-import { toolDefinitionText } from "../core/catalog.js";
+import { nestsTooDeep, toolDefinitionText } from "../core/catalog.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import { estimateOf, withEstimate } from "./catalog-estimate.js";
 import { loadMcpConfig, McpConfigError, type McpClientConfig, type McpServerEntry, type StdioServerEntry } from "./mcp-config.js";
@@ -14,9 +14,15 @@ export type CatalogTool = Pick<Tool, "name" | "title" | "description" | "inputSc
 
 /** What happened to one server of the configuration, in file order. */
 export type ServerRefreshResult =
-  | { server: string; ok: true; status: "written"; tools: number; file: string }
+  | { server: string; ok: true; status: "written"; tools: number; file: string; leftOut?: TooDeepTool[] }
   | { server: string; ok: true; status: "skipped"; reason: string }
   | { server: string; ok: false; status: "failed"; error: string };
+
+/** A tool the server lists with a field nested more than MAX_NESTING levels deep: not written (the catalog would leave it out). */
+export interface TooDeepTool {
+  name: string;
+  field: string;
+}
 
 export interface RefreshServersOptions {
   /** Catalog folder; `<outDir>/<server>.json` is written for each server that answers. */
@@ -73,16 +79,24 @@ async function refreshEntry(entry: McpServerEntry, options: RefreshServersOption
     return { server, ok: false, status: "failed", error: error instanceof RefreshFailure ? error.message : `unexpected error: ${String(error)}` };
   }
   const file = path.join(options.outDir, `${server}.json`);
+  // A tool nested thousands of levels deep would overflow the stack as it is counted and
+  // written (the whole server then failed, "could not write"); the catalog would leave it out.
+  const leftOut: TooDeepTool[] = [];
+  const kept = tools.filter((tool) => {
+    const field = Object.keys(tool).find((key) => nestsTooDeep(tool[key as keyof CatalogTool]));
+    if (field !== undefined) leftOut.push({ name: tool.name, field });
+    return field === undefined;
+  });
   try {
     // Each tool with its token estimate, so that checks need not load the tokenizer.
     const count = await loadTokenCounter();
-    const entries = tools.map((tool) => withEstimate(tool as Record<string, unknown>, estimateOf(tool, count, toolDefinitionText(tool))).entry);
+    const entries = kept.map((tool) => withEstimate(tool as Record<string, unknown>, estimateOf(tool, count, toolDefinitionText(tool))).entry);
     await writeFileAtomic(file, `${JSON.stringify({ tools: entries }, null, 2)}\n`);
   } catch (error) {
     return { server, ok: false, status: "failed", error: `could not write ${file}: ${String(error)}` };
   }
-  options.log?.(`${server}: ${tools.length} tools written to ${file}`);
-  return { server, ok: true, status: "written", tools: tools.length, file };
+  options.log?.(`${server}: ${kept.length} tools written to ${file}`);
+  return { server, ok: true, status: "written", tools: kept.length, file, ...(leftOut.length > 0 && { leftOut }) };
 }
 
 /** A failure already worded for the person running the command. */

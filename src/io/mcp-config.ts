@@ -121,7 +121,9 @@ export function parseMcpConfig(text: string, file: string, env: NodeJS.ProcessEn
   const projectDir = projectDirOf(file);
   const servers: McpServerEntry[] = [];
   const stems = new Map<string, string>();
-  for (const [name, raw] of Object.entries(top.data.mcpServers)) {
+  // The servers as parsed, not as zod returns them: zod leaves a `__proto__` key out of a record,
+  // and a server of that name would be skipped without a word.
+  for (const [name, raw] of Object.entries((data as { mcpServers: Record<string, unknown> }).mcpServers)) {
     const parsed = parseServer(name, raw);
     if ("issues" in parsed) {
       return fail(file, undefined, "mcp-config-server", `server "${name}" in ${file} is not valid: ${parsed.issues}`, parsed.why, [
@@ -177,7 +179,9 @@ function expandStdio(name: string, server: z.output<typeof StdioServerSchema>, p
 /** `${VAR}` and `${VAR:-default}`, as Claude Code expands them in `.mcp.json`. */
 function expandVariables(value: string, env: NodeJS.ProcessEnv, missing: Set<string>): string {
   return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (whole, name: string, fallback: string | undefined) => {
-    const set = env[name];
+    // Strings only: `${constructor}` or `${__proto__}` would otherwise find Object.prototype's members.
+    const value = env[name];
+    const set = typeof value === "string" ? value : undefined;
     // Like the shell: `:-` also replaces an empty value.
     if (set !== undefined && (set !== "" || fallback === undefined)) return set;
     if (fallback !== undefined) return fallback;

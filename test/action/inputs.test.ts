@@ -49,6 +49,10 @@ describe("parseInputs", () => {
     ["fail-on", "fatal", 'fail-on must be one of error, warning, never; got "fatal".'],
     ["fail-on", "notice", 'fail-on must be one of error, warning, never; got "notice".'],
     ["comment", "yes", 'comment must be true or false; got "yes".'],
+    // These found Object.prototype's members and passed for true.
+    ["comment", "constructor", 'comment must be true or false; got "constructor".'],
+    ["comment", "toString", 'comment must be true or false; got "toString".'],
+    ["comment", "__proto__", 'comment must be true or false; got "__proto__".'],
   ] as const)("refuses %s: %j with one message naming it", (name, value, message) => {
     const err = failure({ [name]: value });
     expect(err.message).toBe(message);

@@ -115,6 +115,29 @@ describe("catalog estimate", () => {
     ]);
   });
 
+  // Found by fuzzing: such a file overflowed the stack as it was counted or written back, and
+  // the command said "cannot read the catalog folder: Maximum call stack size exceeded".
+  const deep = (depth: number) => `${'{"items":'.repeat(depth)}{}${"}".repeat(depth)}`;
+  it.each([
+    ["inputSchema", `{"tools":[{"name":"flat"},{"name":"generate","inputSchema":${deep(10_000)}}]}`, "it lists `generate`, whose inputSchema nests more than 256 levels deep (check reports that tool and plan leaves it out): the file is left as written, none of its tools estimated; flatten or remove that tool, then run estimate again"],
+    ["annotations", `{"tools":[{"name":"summarize","annotations":${deep(300)}}]}`, "it lists `summarize`, whose annotations nest more than 256 levels deep (check reports that tool and plan leaves it out): the file is left as written, none of its tools estimated; flatten or remove that tool, then run estimate again"],
+    ["another field", `{"tools":[{"name":"report","outputSchema":${deep(10_000)}}]}`, "it lists `report`, whose `outputSchema` nests more than 256 levels deep: the file is left as written, none of its tools estimated; flatten or remove that tool, then run estimate again"],
+    ["an entry that is no tool", `{"tools":[{"name":"flat"},[${deep(10_000)}]]}`, "an entry of `tools` nests more than 256 levels deep: the file is left as written, none of its tools estimated; correct that entry, then run estimate again"],
+    ["a key beside the tools", `{"tools":[{"name":"flat"}],"x-generator":${deep(10_000)}}`, "its `x-generator` nests more than 256 levels deep: the file is left as written, none of its tools estimated; flatten or remove it, then run estimate again"],
+  ])("a file nested thousands of levels deep (%s) is reported and left as written; the other files are estimated", async (_, text, reason) => {
+    const dir = repo();
+    writeFileSync(join(dir, "manifests/catalog/llm.json"), text);
+    const r = await cli(dir, "catalog", "estimate");
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(r.stdout.split("\n").filter(Boolean)).toEqual([
+      "✓ manifests/catalog/fs.json: 2 tools estimated",
+      `- manifests/catalog/llm.json: ${reason} (skipped)`,
+      "- manifests/catalog/names.json: a list of names has no tool definitions to count (skipped)",
+      "- manifests/catalog/shell.yaml: a YAML catalog is left as written (estimates are stored in tools/list JSON files) (skipped)",
+    ]);
+    expect(readFileSync(join(dir, "manifests/catalog/llm.json"), "utf8")).toBe(text);
+  });
+
   it("says clearly when the folder does not exist", async () => {
     const dir = repo();
     const r = await cli(dir, "catalog", "estimate", "--dir", "nowhere");

@@ -147,6 +147,23 @@ describe("usage", () => {
     expect(problems[1]?.message).toMatch(/`session`/);
   });
 
+  // zod leaves `__proto__` out of records: a tool of that name was given but never called.
+  it("counts the calls of tools named like Object.prototype's keys", () => {
+    const line = `{"ts":"${daysAgo(0)}","apprentice_type":"python_patterns","session":"s1","provided":["__proto__","constructor"],"calls":{"constructor":1,"__proto__":7,"grep":2}}`;
+    const { records, problems } = parseUsageLines(line, "usage/a.jsonl");
+    expect(problems).toEqual([]);
+    expect(records.map((r) => Object.entries(r.calls))).toEqual([
+      [
+        ["constructor", 1],
+        ["__proto__", 7],
+        ["grep", 2],
+      ],
+    ]);
+    const e = summarize(emptyState(), NOW, feedbackConfig(), records);
+    expect(evidenceFor(e, "python_patterns", "__proto__")?.usage).toMatchObject({ sessions_provided: 1, sessions_called: 1, calls: 7 });
+    expect(evidenceFor(e, "python_patterns", "constructor")?.usage).toMatchObject({ sessions_provided: 1, sessions_called: 1, calls: 1 });
+  });
+
   const session = (id: string, days: number, provided: string[], calls: Record<string, number>): UsageRecord => ({ ts: daysAgo(days), apprentice_type: "python_patterns", session: id, provided, calls });
 
   it("counts sessions that were given a tool, its calls, and calls of tools not given", () => {

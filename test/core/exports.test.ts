@@ -156,6 +156,34 @@ describe("buildProfiles", () => {
   });
 });
 
+// Found by fuzzing: the Gemini export dropped a server named `__proto__` (assigned to `{}`,
+// it set the prototype), and the tools to enable threw on a server named `constructor`.
+describe("servers named like the keys of Object.prototype", () => {
+  const servers = ["__proto__", "constructor", "toString", "docs"];
+  const odd = buildCatalog(servers.map((server, i) => ({ server, file: `catalog/${server}.json`, data: [`tool_${i}`, `other_${i}`] }))).catalog;
+  const wanted = "required_tools: [tool_0, tool_1, tool_2]\nforbidden_tools: [other_0, other_1]\n";
+  const expected = (tools: string[][]) => servers.slice(0, 3).map((server, i) => [server, tools[i]]);
+
+  it("each is its own key of the Gemini settings", () => {
+    const rendered = JSON.parse(renderExport("gemini", input(wanted, odd)).value) as { mcpServers: Record<string, { includeTools?: string[]; excludeTools?: string[] }> };
+    expect(Object.entries(rendered.mcpServers).map(([server, entry]) => [server, entry.includeTools, entry.excludeTools])).toEqual([
+      ["__proto__", ["tool_0"], ["other_0"]],
+      ["constructor", ["tool_1"], ["other_1"]],
+      ["toString", ["tool_2"], undefined],
+      ["docs", undefined, ["tool_3", "other_3"]],
+    ]);
+  });
+
+  it("each is its own key of the tools to enable (Cursor, Windsurf) and of the profiles", () => {
+    const cs = [checked(wanted, odd)];
+    const plan = buildPlan(cs, new Map(cs.map((c) => [c.file, c.findings])), { limits, catalog: odd });
+    const profiles = JSON.parse(JSON.stringify(buildProfiles(plan, cs, ["cursor", "gemini"], odd))) as { apprentices: Record<string, { exports: { cursor: { servers: Record<string, string[]> }; gemini: { mcpServers: Record<string, unknown> } } }> };
+    const reviewer = profiles.apprentices.reviewer;
+    expect(Object.entries(reviewer?.exports.cursor.servers ?? {})).toEqual(expected([["tool_0"], ["tool_1"], ["tool_2"]]));
+    expect(Object.keys(reviewer?.exports.gemini.mcpServers ?? {})).toEqual(servers);
+  });
+});
+
 describe("property: Claude Code rules are exact names or bare servers, never partial wildcards", () => {
   const name = fc.stringMatching(/^[a-c][a-c_]{0,3}$/);
   const catalogArb = fc.dictionary(fc.constantFrom("s1", "s2", "s3"), fc.uniqueArray(name, { minLength: 1, maxLength: 4 }), { minKeys: 1 });

@@ -1,5 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bareServerOf, explainInvalidEntry, isPattern, isShadowedBy, isValidToolName, matches } from "../../src/core/patterns.js";
+import { bareServerOf, explainInvalidEntry, firstMatch, isPattern, isShadowedBy, isValidToolName, matches } from "../../src/core/patterns.js";
 
 // DESIGN §2: `*` any run, `?` one character, bare `mcp__<server>` = every tool of that
 // server, case-sensitive. Generated cases are in provision.property.test.ts.
@@ -34,6 +35,60 @@ describe("matches", () => {
   ])("%s ~ %s (server %s) → %s", (entry, name, server, expected) => {
     expect(matches(entry, name, server)).toBe(expected);
   });
+});
+
+/** The RegExp translation `matches` used before (found by fuzzing to backtrack exponentially), kept as the reference. */
+function regexReference(glob: string): RegExp {
+  let re = "^";
+  for (const ch of glob) {
+    if (ch === "*") re += ".*";
+    else if (ch === "?") re += ".";
+    else re += ch.replace(/[.\\^$+{}()|[\]-]/g, "\\$&");
+  }
+  return new RegExp(re + "$", "s");
+}
+
+describe("wildcards", () => {
+  // Few letters, so that runs repeat and overlap; `.`, `\`, `[`, a newline and a surrogate
+  // pair, which a RegExp would treat specially.
+  const letter = fc.constantFrom("a", "b", "c", "_", "m", ".", "\\", "[", "\n", "😀");
+  const name = fc.array(letter, { maxLength: 12 }).map((cs) => cs.join(""));
+  const glob = fc.array(fc.oneof(letter, fc.constantFrom("*", "?")), { maxLength: 10 }).map((cs) => cs.join(""));
+
+  it("match exactly what the old RegExp matched, `?` standing for one UTF-16 code unit", () => {
+    fc.assert(
+      fc.property(glob, name, (g, n) => {
+        fc.pre(bareServerOf(g) === undefined);
+        expect(matches(g, n)).toBe(regexReference(g).test(n));
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it("match names built to fit, with their `*`s and `?`s filled in", () => {
+    fc.assert(
+      fc.property(glob, fc.array(name, { maxLength: 10 }), (g, fills) => {
+        fc.pre(bareServerOf(g) === undefined);
+        let k = 0;
+        const n = [...g].map((ch) => (ch === "*" ? (fills[k++] ?? "") : ch === "?" ? "x" : ch)).join("");
+        expect(matches(g, n)).toBe(true);
+        expect(regexReference(g).test(n)).toBe(true);
+      }),
+    );
+  });
+
+  // `*a*a*a*a*a*a*a*a*b` against 64 `a`s took minutes as a RegExp (found by fuzzing);
+  // one pass per `*` now.
+  it.each([
+    ["*a".repeat(8) + "*b", "a".repeat(64), false],
+    ["*a".repeat(8) + "*b", "a".repeat(120) + "b", true],
+    ["*a?".repeat(20) + "*b", "a".repeat(128), false],
+    ["*?".repeat(60) + "*b", "a".repeat(127), false],
+  ])("%s ~ a name of %#: no exponential backtracking", (entry, tool, expected) => {
+    expect(matches(entry, tool)).toBe(expected);
+    expect(firstMatch(["docs_*", entry], tool, "docs")).toBe(expected ? entry : undefined);
+    expect(isShadowedBy(tool, [entry])).toBe(expected ? entry : undefined);
+  }, 2_000);
 });
 
 describe("names and patterns", () => {

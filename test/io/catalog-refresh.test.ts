@@ -13,6 +13,7 @@ const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const echoServerPath = fileURLToPath(new URL("../fixtures/mcp/echo-server.ts", import.meta.url));
 // cwd = repo root so that `--import tsx` resolves from the project's node_modules.
 const echoServer = { command: process.execPath, args: ["--import", "tsx", echoServerPath], cwd: repoRoot };
+const deepSchemaServer = { command: process.execPath, args: ["--import", "tsx", fileURLToPath(new URL("../fixtures/mcp/deep-schema-server.ts", import.meta.url))], cwd: repoRoot };
 const exitsAtOnce = { command: process.execPath, args: ["-e", "console.error('cannot find API token'); process.exit(1)"] };
 
 let dir: string;
@@ -151,6 +152,21 @@ describe("catalogRefreshCommand", () => {
     expect(printed.stderr).toBe("1 of 3 servers failed; their catalog files were left as they were.\n");
   });
 
+  // Found by fuzzing: the tool overflowed the stack as it was counted, and the whole server
+  // failed with "could not write …: RangeError: Maximum call stack size exceeded".
+  it("leaves out a tool whose schema nests thousands of levels deep, says so, and writes the rest", async () => {
+    const config = await writeConfig({ deep: deepSchemaServer });
+    const out = path.join(dir, "catalog");
+    const { out: printed, io } = captureIo();
+
+    expect(await catalogRefreshCommand({ config, out }, io)).toBe(0);
+
+    expect(printed.stdout).toBe(`✓ deep: 1 tool → ${path.join(out, "deep.json")} (left out \`nested\`, whose inputSchema nests more than 256 levels deep: flatten it in the server, or ask its authors to, then refresh again)\n`);
+    const written = JSON.parse(await readFile(path.join(out, "deep.json"), "utf8")) as { tools: { name: string; _meta?: Record<string, unknown> }[] };
+    expect(written.tools.map((t) => t.name)).toEqual(["flat"]);
+    expect(written.tools[0]?._meta?.[TOKEN_ESTIMATE_META]).toBeDefined();
+  });
+
   it("exits 0 when every server was written", async () => {
     const config = await writeConfig({ echo: echoServer });
     const { out: printed, io } = captureIo();
@@ -227,6 +243,13 @@ describe("parseMcpConfig", () => {
     ]);
   });
 
+  it("reads a server named __proto__ like any other (zod leaves that key out of records)", () => {
+    expect(parse({ ["__proto__"]: { command: "x" }, constructor: { url: "https://mcp.example.com/mcp" } }).map((s) => [s.name, s.kind])).toEqual([
+      ["__proto__", "stdio"],
+      ["constructor", "remote"],
+    ]);
+  });
+
   it("resolves a relative cwd from the config file, and from the project above .cursor/", () => {
     expect(parse({ a: { command: "x", cwd: "tools" } })[0]).toMatchObject({ cwd: path.join(path.sep, "repo", "tools") });
     const cursor = parseMcpConfig('{"mcpServers": {"a": {"command": "x"}}}', path.join(path.sep, "repo", ".cursor", "mcp.json"));
@@ -235,6 +258,8 @@ describe("parseMcpConfig", () => {
 
   it.each([
     ["an unset variable", { a: { command: "x", env: { T: "${NOT_SET}" } } }, /uses \$\{NOT_SET\}, which is not set/],
+    // These expanded to Object.prototype's members ("function Object() { [native code] }").
+    ["variables named like Object.prototype's members", { a: { command: "x", args: ["${constructor}", "${__proto__}"] } }, /uses \$\{constructor\}, \$\{__proto__\}, which is not set/],
     ["a dotted name", { ".hidden": { command: "x" } }, /starts with a dot/],
     ["a backslash", { "a\\b": { command: "x" } }, /path separator/],
     ["two dots", { "a..b": { command: "x" } }, /contains "\.\."/],
