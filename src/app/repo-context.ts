@@ -5,10 +5,10 @@ import { compileIssueForms, type IssueForms } from "../core/issue-form-parser.js
 import type { Manifest } from "../core/manifest-schema.js";
 import { githubSource } from "../github/github-source.js";
 import type { BotPort } from "../github/bot-port.js";
-import type { FileSource } from "../io/file-source.js";
+import { FileNotRead, type FileSource } from "../io/file-source.js";
 import { readIssueTemplates, textReaderOf } from "../io/issue-templates.js";
 import { loadRepository, type Repository } from "../library.js";
-import { parseUsageLines, type UsageRecord } from "../core/usage.js";
+import { MAX_USAGE_FILE_BYTES, parseUsageLines, type UsageRecord } from "../core/usage.js";
 
 /** What the bot knows of a repository at its default branch, read once per event. */
 export interface RepoContext {
@@ -32,6 +32,12 @@ export interface RepoContext {
 }
 
 const CODEOWNERS_PATHS = [".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
+
+/** Rethrows any error but FileNotRead (a file skipped). */
+function unlessNotRead(err: unknown): undefined {
+  if (err instanceof FileNotRead) return undefined;
+  throw err;
+}
 
 /**
  * Reads config, manifests, catalog, issue templates and CODEOWNERS at the default branch
@@ -74,7 +80,9 @@ export async function loadRepoContext(port: BotPort, branch: string, source?: Fi
       const dir = config.usage?.replace(/^\.\//, "").replace(/\/+$/, "");
       if (!dir) return [];
       const files = await src.glob([`${dir}/**/*.jsonl`, `${dir}/**/*.ndjson`]);
-      const texts = await Promise.all(files.map(async (f) => ({ f, t: (await read(f)) ?? "" })));
+      // As with lines that are not records, a file too large to read gives no records.
+      const readUsage = textReaderOf(src, MAX_USAGE_FILE_BYTES);
+      const texts = await Promise.all(files.map(async (f) => ({ f, t: (await readUsage(f).catch(unlessNotRead)) ?? "" })));
       return texts.flatMap(({ f, t }) => parseUsageLines(t, f).records);
     },
     owners(type) {

@@ -2,7 +2,7 @@ import { isAbsolute, join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_CATALOG } from "../core/config-schema.js";
 import { workingTree } from "../io/file-source.js";
-import { catalogFolderFor, ConfigFileMissing, readConfig } from "../io/repository.js";
+import { catalogFolderFor, ConfigFileIsFolder, ConfigFileMissing, readConfig } from "../io/repository.js";
 import { catalogEstimateCommand, catalogRefreshCommand } from "./catalog-command.js";
 import { EXIT, UsageError, type CliIO } from "./cli-io.js";
 import { wholeNumber } from "./options.js";
@@ -42,6 +42,7 @@ export async function catalogCommand(argv: string[], io: CliIO): Promise<number>
   }
   const configured = (await readConfig(workingTree(io.cwd), values.config).catch((err: unknown) => {
     if (err instanceof ConfigFileMissing) throw new UsageError(err.message, "Check the path given to --config, or leave it out.");
+    if (err instanceof ConfigFileIsFolder) throw new UsageError(err.message, err.hint);
     throw err;
   })).config.catalog;
   const abs = (p: string) => (isAbsolute(p) ? p : join(io.cwd, p));

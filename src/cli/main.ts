@@ -1,3 +1,4 @@
+import { FileNotRead } from "../io/read-file.js";
 import { EXIT, UsageError, type CliIO } from "./cli-io.js";
 
 export const HELP = `apprentice-tools — govern which MCP tools each type of AI agent is given.
@@ -79,7 +80,7 @@ export async function runCli(argv: readonly string[], io: CliIO): Promise<number
 }
 
 function reportError(err: unknown, command: string, io: CliIO): number {
-  if (err instanceof UsageError) {
+  if (err instanceof UsageError || err instanceof FileNotRead) {
     io.stderr(`error: ${err.message}\n${err.hint ? `hint: ${err.hint}\n` : ""}`);
     return EXIT.usage;
   }

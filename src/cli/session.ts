@@ -1,9 +1,8 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Plan } from "../core/plan.js";
-import type { FileSource } from "../io/file-source.js";
+import { isUnread, readFileIfThere, type FileSource } from "../io/file-source.js";
 import { gitRevisionSource } from "../io/git-source.js";
-import { ConfigFileMissing, type Overrides } from "../io/repository.js";
+import { ConfigFileIsFolder, ConfigFileMissing, type Overrides } from "../io/repository.js";
 import { loadRepository, type Repository } from "../library.js";
 import { UsageError } from "./cli-io.js";
 
@@ -13,9 +12,9 @@ export async function openRepository(source: string | FileSource, overrides: Ove
     return await loadRepository(source, overrides);
   } catch (err) {
     if (err instanceof ConfigFileMissing) throw new UsageError(err.message, "Check the path given to --config (it is relative to the current directory), or leave --config out to use apprentice-tools.yml if there is one.");
+    if (err instanceof ConfigFileIsFolder) throw new UsageError(err.message, err.hint);
     const code = (err as NodeJS.ErrnoException).code;
     const path = (err as NodeJS.ErrnoException).path;
-    if (code === "EISDIR") throw new UsageError(`${path ?? "The --config path"} is a folder, where a file was expected.`, "Give --config the configuration file itself (e.g. apprentice-tools.yml), not its folder.");
     if (code === "EACCES" || code === "EPERM") throw new UsageError(`${path ?? "A file"} cannot be read: permission denied.`, "Check the file's permissions, or run as a user who may read it.");
     throw err;
   }
@@ -33,11 +32,17 @@ export async function planAtRef(cwd: string, ref: string, overrides: Overrides, 
 /** The lines of each file that has a finding with a place, for showing the offending line. */
 export async function loadSourceLines(cwd: string, files: Iterable<string>): Promise<(file: string) => string[] | undefined> {
   const map = new Map<string, string[]>();
-  await Promise.all(
-    [...new Set(files)].map(async (file) => {
-      const text = await readFile(join(cwd, file), "utf8").catch(() => undefined);
-      if (text !== undefined) map.set(file, text.split(/\r?\n/));
-    }),
-  );
+  // As fs.readFile(…, "utf8") decodes: a byte-order mark is kept.
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
+  for (const file of new Set(files)) {
+    let bytes;
+    try {
+      // Files with a finding that has a place were read, so they are files of at most 1 MiB, unless replaced since.
+      bytes = readFileIfThere(join(cwd, file));
+    } catch {
+      continue; // the findings are shown without their lines
+    }
+    if (bytes !== undefined && !isUnread(bytes)) map.set(file, decoder.decode(bytes).split(/\r?\n/));
+  }
   return (file) => map.get(file);
 }

@@ -10,8 +10,8 @@ import type { Manifest } from "../core/manifest-schema.js";
 import type { ApprenticeDiff } from "../core/plan.js";
 import { checkProposal, type CheckedProposal } from "../core/proposal-check.js";
 import { suggest } from "../core/suggest.js";
-import { parseUsageLines, type UsageRecord } from "../core/usage.js";
-import type { FileSource } from "../io/file-source.js";
+import { MAX_USAGE_FILE_BYTES, parseUsageLines, type UsageRecord } from "../core/usage.js";
+import { describeUnread, FileNotRead, isUnread, type FileSource } from "../io/file-source.js";
 import { readIssueTemplates, textReaderOf } from "../io/issue-templates.js";
 import { manifestSourceFromBytes } from "../io/repository.js";
 import { EXIT, UsageError, type CliIO } from "./cli-io.js";
@@ -101,7 +101,12 @@ async function readUsage(source: FileSource, dir: string | null, explicit: boole
   const records: UsageRecord[] = [];
   const decoder = new TextDecoder();
   for (const file of await source.glob([folder === "." ? "**/*.{jsonl,ndjson}" : `${folder}/**/*.{jsonl,ndjson}`])) {
-    const result = parseUsageLines(decoder.decode((await source.read(file)) ?? new Uint8Array()), file);
+    const bytes = (await source.read(file, MAX_USAGE_FILE_BYTES)) ?? new Uint8Array();
+    if (isUnread(bytes)) {
+      io.stderr(`warning: ${describeUnread(file, bytes, MAX_USAGE_FILE_BYTES)}; skipped.\n`);
+      continue;
+    }
+    const result = parseUsageLines(decoder.decode(bytes), file);
     for (const r of result.records) records.push(r);
     for (const p of result.problems) io.stderr(`warning: ${p.file}:${p.line ?? 1}: ${p.message}\n`);
   }
@@ -154,7 +159,10 @@ export async function suggestCommand(argv: string[], io: CliIO): Promise<number>
   const checked: (CheckedProposal & { file: string })[] = [];
   for (const proposal of proposals) {
     const file = fileOf.get(proposal.apprentice_type) as string;
-    const text = decoder.decode((await source.read(file)) ?? new Uint8Array());
+    const bytes = (await source.read(file)) ?? new Uint8Array();
+    // Checked a moment ago; replaced since by something that is not a manifest.
+    if (isUnread(bytes)) throw new FileNotRead(file, bytes);
+    const text = decoder.decode(bytes);
     const ctx: Parameters<typeof checkProposal>[1] = { file, text, toSource: (f, t) => manifestSourceFromBytes(f, encoder.encode(t)), limits: config.limits };
     if (catalog) ctx.catalog = catalog;
     if (tokensOf) ctx.tokensOf = tokensOf;

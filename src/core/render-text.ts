@@ -1,19 +1,10 @@
 import type { Finding, FindingSummary } from "./finding.js";
 import { describeExclusion, describeSource, type ApprenticePlan, type Plan, type PlanDiff } from "./plan.js";
+import { groupDigits } from "./group-digits.js";
+
+export { groupDigits };
 
 /** `█████░░░ 12/45`: how full an apprentice's tool capacity is. */
-/**
- * `12,345`: what `toLocaleString("en-US")` gives for a whole number, without starting
- * Intl (a first call costs tens of milliseconds, a tenth of the action's start-up).
- */
-export function groupDigits(n: number): string {
-  if (!Number.isSafeInteger(n)) return String(n);
-  const digits = String(Math.abs(n));
-  let out = "";
-  for (let i = digits.length; i > 0; i -= 3) out = `${digits.slice(Math.max(0, i - 3), i)}${out === "" ? "" : ","}${out}`;
-  return `${n < 0 ? "-" : ""}${out}`;
-}
-
 export function capacityBar(used: number, available: number, width = 20): string {
   const ratio = available > 0 ? Math.min(1, used / available) : used > 0 ? 1 : 0;
   // Any use shows at least one block, and only a full apprentice shows a full bar.

@@ -27,6 +27,9 @@ const isCount = (n: unknown): n is number => Number.isSafeInteger(n) && (n as nu
 const EXAMPLE_LINE = '{"ts":"2026-11-01T12:00:00Z","apprentice_type":"python_patterns","session":"s1","provided":["grep"],"calls":{"grep":12}}';
 const GUIDANCE = "A line that cannot be read is left out of the usage evidence, so removals and additions are judged on fewer sessions.";
 
+/** Usage files over this size are not read (a summary line per session: millions of sessions). */
+export const MAX_USAGE_FILE_BYTES = 256 * 1024 * 1024;
+
 /**
  * Reads a JSON Lines usage file. Blank lines are skipped; a line that is not JSON or
  * not a usage summary is reported (with its line number) and left out. Never throws.

@@ -1,5 +1,6 @@
 import type { CatalogFileInput } from "../core/catalog.js";
 import { makeFinding, type Finding } from "../core/finding.js";
+import type { FileBytes } from "./read-file.js";
 import { stemOf } from "./manifest-source.js";
 import { decodeUtf8, parseYamlSource, positionOf } from "./yaml-source.js";
 
@@ -10,8 +11,8 @@ export interface CatalogText {
 }
 
 /** Decodes one catalog file: its text, or why it cannot be read. */
-export function decodeCatalogFile(file: string, bytes: Uint8Array): { text: CatalogText } | { finding: Finding } {
-  const decoded = decodeUtf8(file, bytes);
+export function decodeCatalogFile(file: string, bytes: FileBytes): { text: CatalogText } | { finding: Finding } {
+  const decoded = decodeUtf8(file, bytes, "catalog");
   return "finding" in decoded ? decoded : { text: { file, text: decoded.text } };
 }
 

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { GlobalLimits } from "../core/config-schema.js";
 import type { CatalogText } from "./catalog-files.js";
+import { isUnread, type FileBytes } from "./read-file.js";
 import type { WireCheck } from "./parallel-check.js";
 import { readSealed, writeSealed } from "./sealed-file.js";
 
@@ -40,10 +41,10 @@ export interface CheckCache {
    * FileStamp key, given only for a file that had settled when read), the entry also
    * remembers it, for `getStamped` in later runs.
    */
-  get(file: string, bytes: Uint8Array, stamp?: string): WireCheck | undefined;
+  get(file: string, bytes: FileBytes, stamp?: string): WireCheck | undefined;
   /** The stored check of the file as it was when it last had this stamp: found without reading the file. */
   getStamped(file: string, stamp: string): WireCheck | undefined;
-  set(file: string, bytes: Uint8Array, check: WireCheck, stamp?: string): void;
+  set(file: string, bytes: FileBytes, check: WireCheck, stamp?: string): void;
   /** `get` and `set` by the file's content key (`contentKey`), made by whoever read the bytes. */
   getByKey(file: string, key: string, stamp?: string): WireCheck | undefined;
   setByKey(file: string, key: string, check: WireCheck, stamp?: string): void;
@@ -112,15 +113,20 @@ function readCodeFingerprint(): string {
   return parts.join("\n");
 }
 
-/** The key a file's check is stored under: its path and bytes, hashed (on any thread). */
-export function contentKey(file: string, bytes: Uint8Array): string {
+/**
+ * The key a file's check is stored under: its path and bytes, hashed (on any thread). A
+ * file that was not read is keyed by its path and why (a hash has no spaces, so no file's
+ * bytes give that key).
+ */
+export function contentKey(file: string, bytes: FileBytes): string {
+  if (isUnread(bytes)) return `unread ${JSON.stringify([file, bytes])}`;
   return createHash("sha1").update(file).update("\0").update(bytes).digest("base64url");
 }
 
 /** Keys already computed, by the bytes they were computed from: a miss is looked up, then stored. */
-const keys = new WeakMap<Uint8Array, { file: string; key: string }>();
+const keys = new WeakMap<FileBytes, { file: string; key: string }>();
 
-function keyOf(file: string, bytes: Uint8Array): string {
+function keyOf(file: string, bytes: FileBytes): string {
   const known = keys.get(bytes);
   if (known?.file === file) return known.key;
   const key = contentKey(file, bytes);

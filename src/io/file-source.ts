@@ -1,7 +1,10 @@
-import { readFileSync, statSync, type Stats } from "node:fs";
+import { statSync, type Stats } from "node:fs";
 import { join, relative, sep } from "node:path";
 import picomatch from "picomatch";
 import { glob } from "tinyglobby";
+import { isUnread, MAX_FILE_BYTES, readFileIfThere, type FileBytes } from "./read-file.js";
+
+export { describeUnread, FileNotRead, isMissingFile, isUnread, MAX_FILE_BYTES, readFileIfThere, type FileBytes, type Unread } from "./read-file.js";
 
 /**
  * Where a repository's files come from: the working tree, a git revision, or (in the
@@ -12,8 +15,12 @@ export interface FileSource {
   readonly label: string;
   /** Files matching any of the globs. */
   glob(patterns: readonly string[], ignore?: readonly string[]): Promise<string[]>;
-  /** The file's bytes, or undefined when it does not exist. */
-  read(path: string): Promise<Uint8Array | undefined>;
+  /**
+   * The file's bytes, or undefined when it does not exist; or, when it is larger than
+   * `limit` bytes (default MAX_FILE_BYTES) or not a regular file, why it was not read
+   * (Unread), without reading it.
+   */
+  read(path: string, limit?: number): Promise<FileBytes | undefined>;
   /** True when `path` is a directory. */
   isDirectory(path: string): Promise<boolean>;
   /**
@@ -21,8 +28,8 @@ export interface FileSource {
    * a cache can trust its earlier reading of an unchanged file without reading it again.
    */
   stamp?(path: string): FileStamp | undefined;
-  /** Working trees only: the file's bytes, synchronously, for reading a file only when asked. */
-  readSync?(path: string): Uint8Array | undefined;
+  /** Working trees only: `read`, synchronously, for reading a file only when asked. */
+  readSync?(path: string, limit?: number): FileBytes | undefined;
   /** Working trees only: where the file is on disk (for worker threads that read files themselves). */
   absolutePath?(path: string): string;
 }
@@ -53,26 +60,8 @@ export function stampOfStats(s: Stats): FileStamp | undefined {
   return { key: `${s.size}:${s.ino}:${s.ctimeMs}:${s.mtimeMs}`, changedAt: Math.max(s.ctimeMs, s.mtimeMs) };
 }
 
-/** True for the errors of a file that is not there (gone since it was listed, or a path through a file). */
-export function isMissingFile(err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return code === "ENOENT" || code === "ENOTDIR";
-}
-
-/** A file's bytes, or undefined when it is not there; other errors are thrown. */
-export function readFileIfThere(path: string): Uint8Array | undefined {
-  try {
-    // Synchronous on purpose: manifests are small, and for thousands of them one
-    // readFileSync each is about ten times faster than the promise API's file handles.
-    return readFileSync(path);
-  } catch (err) {
-    if (isMissingFile(err)) return undefined;
-    throw err;
-  }
-}
-
 export function workingTree(root: string): FileSource {
-  const readSync = (path: string): Uint8Array | undefined => readFileIfThere(join(root, path));
+  const readSync = (path: string, limit?: number): FileBytes | undefined => readFileIfThere(join(root, path), limit);
   return {
     label: "working tree",
     readSync,
@@ -85,8 +74,8 @@ export function workingTree(root: string): FileSource {
       const files = await glob([...patterns], { cwd: root, ignore: [...ignore, "**/node_modules/**"], dot: false, onlyFiles: true, expandDirectories: false });
       return files.map((f) => f.split(sep).join("/")).sort();
     },
-    async read(path) {
-      return readSync(path);
+    async read(path, limit) {
+      return readSync(path, limit);
     },
     async isDirectory(path) {
       const { stat } = await import("node:fs/promises");
@@ -99,8 +88,11 @@ export function workingTree(root: string): FileSource {
   };
 }
 
-/** A source over a known list of paths (git trees, API listings). */
-export function listedSource(label: string, paths: readonly string[], read: (path: string) => Promise<Uint8Array | undefined>): FileSource {
+/**
+ * A source over a known list of paths (git trees, API listings). `read` may say a file is
+ * too large without fetching it (Unread); bytes over the limit it gives are reported so too.
+ */
+export function listedSource(label: string, paths: readonly string[], read: (path: string, limit: number) => Promise<FileBytes | undefined>): FileSource {
   const all = [...paths].sort();
   return {
     label,
@@ -109,7 +101,10 @@ export function listedSource(label: string, paths: readonly string[], read: (pat
       const isIgnored = ignore.length ? picomatch([...ignore], { dot: true }) : () => false;
       return all.filter((p) => isMatch(p) && !isIgnored(p));
     },
-    read,
+    async read(path, limit = MAX_FILE_BYTES) {
+      const bytes = await read(path, limit);
+      return bytes && !isUnread(bytes) && bytes.byteLength > limit ? { unread: "too-large", size: bytes.byteLength } : bytes;
+    },
     async isDirectory(path) {
       const prefix = path.replace(/\/+$/, "") + "/";
       return all.some((p) => p.startsWith(prefix));

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { listedSource, type FileSource } from "./file-source.js";
+import { listedSource, type FileSource, type Unread } from "./file-source.js";
 
 const run = promisify(execFile);
 
@@ -37,7 +37,9 @@ export async function refExists(cwd: string, ref: string): Promise<boolean> {
 
 /**
  * The repository's files as they were at `ref` (`git ls-tree` + `git show REF:path`),
- * relative to the repository root that contains `cwd`.
+ * relative to the repository root that contains `cwd`. The listing gives each blob's size,
+ * so that a file over the limit is never shown (its bytes would all be held at once), and
+ * a submodule (a commit, not a file) is not read as one.
  */
 export async function gitRevisionSource(cwd: string, ref: string): Promise<FileSource> {
   await git(cwd, ["rev-parse", "--git-dir"]).catch((err: GitError) => {
@@ -48,14 +50,21 @@ export async function gitRevisionSource(cwd: string, ref: string): Promise<FileS
     throw new GitError(`The revision \`${ref}\` does not exist in this clone.`, "Check the name, or fetch it first (a shallow clone has only the last commit: `git fetch --depth=2 origin`).");
   }
   const prefix = String(await git(cwd, ["rev-parse", "--show-prefix"])).trim();
-  const listing = String(await git(cwd, ["ls-tree", "-r", "--name-only", "-z", ref, "--", "."]));
-  const paths = listing
-    .split("\0")
-    .filter(Boolean)
-    .map((p) => (prefix && p.startsWith(prefix) ? p.slice(prefix.length) : p));
-  const known = new Set(paths);
-  return listedSource(ref, paths, async (path) => {
-    if (!known.has(path)) return undefined;
+  const listing = String(await git(cwd, ["ls-tree", "-r", "-l", "-z", ref, "--", "."]));
+  /** Each path's size in bytes, or why it is not a file. */
+  const entries = new Map<string, number | Unread>();
+  for (const line of listing.split("\0")) {
+    // <mode> SP <type> SP <object> SP+ <size> TAB <path>; the size is "-" for a submodule.
+    const tab = line.indexOf("\t");
+    if (tab === -1) continue;
+    const [, type, , size] = line.slice(0, tab).split(/ +/);
+    const path = line.slice(tab + 1);
+    entries.set(prefix && path.startsWith(prefix) ? path.slice(prefix.length) : path, type === "blob" ? Number(size) : { unread: "not-a-file", kind: `a ${type === "commit" ? "submodule" : (type ?? "tree entry")}` });
+  }
+  return listedSource(ref, [...entries.keys()], async (path, limit) => {
+    const entry = entries.get(path);
+    if (entry === undefined || typeof entry !== "number") return entry;
+    if (entry > limit) return { unread: "too-large", size: entry };
     return (await git(cwd, ["show", `${ref}:./${path}`], "buffer")) as Buffer;
   });
 }

@@ -1,6 +1,6 @@
 import type { FeedbackKind } from "../core/feedback-entry.js";
 import type { FeedbackTemplates } from "../core/issue-form-parser.js";
-import { workingTree, type FileSource } from "./file-source.js";
+import { FileNotRead, isUnread, MAX_FILE_BYTES, workingTree, type FileSource } from "./file-source.js";
 
 /** Where the feedback issue forms live in a repository, and their file names. */
 export const ISSUE_TEMPLATE_DIR = ".github/ISSUE_TEMPLATE";
@@ -23,11 +23,15 @@ export async function readIssueTemplates(read: TextReader, dir: string = ISSUE_T
   return templates;
 }
 
-/** A TextReader over any FileSource (working tree, git revision, contents API). */
-export function textReaderOf(source: Pick<FileSource, "read">): TextReader {
+/**
+ * A TextReader over any FileSource (working tree, git revision, contents API). A file
+ * larger than `limit` or not a regular file is not read: FileNotRead is thrown.
+ */
+export function textReaderOf(source: Pick<FileSource, "read">, limit = MAX_FILE_BYTES): TextReader {
   const decoder = new TextDecoder();
   return async (path) => {
-    const bytes = await source.read(path);
+    const bytes = await source.read(path, limit);
+    if (bytes !== undefined && isUnread(bytes)) throw new FileNotRead(path, bytes, limit);
     return bytes === undefined ? undefined : decoder.decode(bytes);
   };
 }

@@ -2,6 +2,7 @@ import { posix } from "node:path";
 import type { ManifestSource } from "../core/manifest-check.js";
 import { nowhere } from "../core/locator.js";
 import { FEEDBACK_PREF_KEYS, LIMIT_KEYS, MANIFEST_KEYS } from "../core/manifest-schema.js";
+import type { FileBytes } from "./read-file.js";
 import { parseYamlBytes } from "./yaml-source.js";
 import { keyTable } from "./yaml-subset.js";
 
@@ -16,7 +17,7 @@ export function stemOf(file: string): string {
 }
 
 /** Reads and parses one manifest file (rule 1 findings included). */
-export function manifestSourceFromBytes(file: string, bytes: Uint8Array): ManifestSource {
+export function manifestSourceFromBytes(file: string, bytes: FileBytes): ManifestSource {
   const stem = stemOf(file);
   const yaml = parseYamlBytes(file, bytes, { keys: MANIFEST_KEY_TABLE });
   if ("finding" in yaml) return { file, stem, data: undefined, locate: nowhere, findings: [yaml.finding] };

@@ -1,7 +1,7 @@
-import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { makeFinding, type Finding } from "../core/finding.js";
+import { describeUnread, isUnread, readFileIfThere } from "./read-file.js";
 
 /** A server started as a child process and spoken to over stdin/stdout. */
 export interface StdioServerEntry {
@@ -70,21 +70,17 @@ const EXAMPLE = `{"mcpServers": {"filesystem": {"command": "npx", "args": ["-y",
 
 /** Reads and validates an MCP client configuration file. */
 export async function loadMcpConfig(file: string, env: NodeJS.ProcessEnv = process.env): Promise<McpConfigResult> {
-  let text: string;
+  const unreadable = (message: string, next = `check the path, or create the file, e.g. ${EXAMPLE}`) => fail(file, undefined, "mcp-config-unreadable", message, "catalog refresh starts the servers listed in this file to ask them for their tools.", [next]);
+  let bytes;
   try {
-    text = await readFile(file, "utf8");
+    // Not read when it is larger than 1 MiB or not a regular file (a named pipe would block the run).
+    bytes = readFileIfThere(file);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return fail(
-      file,
-      undefined,
-      "mcp-config-unreadable",
-      code === "ENOENT" ? `MCP client configuration ${file} does not exist` : `cannot read MCP client configuration ${file}: ${String(error)}`,
-      "catalog refresh starts the servers listed in this file to ask them for their tools.",
-      [`check the path, or create the file, e.g. ${EXAMPLE}`],
-    );
+    return unreadable(`cannot read MCP client configuration ${file}: ${String(error)}`);
   }
-  return parseMcpConfig(text, file, env);
+  if (bytes === undefined) return unreadable(`MCP client configuration ${file} does not exist`);
+  if (isUnread(bytes)) return unreadable(`cannot read MCP client configuration: ${describeUnread(file, bytes)}`, `point --mcp-config (or \`catalog:\` in apprentice-tools.yml) at the JSON file of your MCP client, e.g. ${EXAMPLE}`);
+  return parseMcpConfig(new TextDecoder().decode(bytes), file, env);
 }
 
 /** Validates the text of an MCP client configuration; `file` names it in messages and anchors relative paths. */

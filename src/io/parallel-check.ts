@@ -1,5 +1,5 @@
 import { Buffer } from "node:buffer";
-import { closeSync, existsSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, readSync, type Stats } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Worker } from "node:worker_threads";
@@ -13,7 +13,8 @@ import { makesInvalid, planApprentice, toolIndexesOf, type PlannedEntry } from "
 import { effectiveLimits } from "../core/provision.js";
 import { Utf8Sink, writeApprenticeJsonHead } from "../core/render-json.js";
 import { contentKey } from "./check-cache.js";
-import { hasSettled, isMissingFile, readFileIfThere, stampOfStats, type FileStamp } from "./file-source.js";
+import { hasSettled, stampOfStats, type FileStamp } from "./file-source.js";
+import { isUnread, MAX_FILE_BYTES, openToRead, readFileIfThere, readOpenFile, unreadOf, type FileBytes, type Unread } from "./read-file.js";
 import { manifestSourceFromBytes, stemOf } from "./manifest-source.js";
 import type { TokenWorkerData, TokenWorkerMessage } from "./token-worker.js";
 import { withPlainEnv } from "./yaml-source.js";
@@ -49,8 +50,11 @@ export interface CheckWorkerData {
 /** The files a worker checks its share of. */
 export interface CheckWorkerJob {
   files: string[];
-  /** Files in memory: every file's bytes, one after the other, in shared memory; file i is bytes[offsets[i]..offsets[i+1]). */
-  memory?: { bytes: SharedArrayBuffer; offsets: SharedArrayBuffer };
+  /**
+   * Files in memory: every file's bytes, one after the other, in shared memory; file i is
+   * bytes[offsets[i]..offsets[i+1]), unless `unread` says why it was not read.
+   */
+  memory?: { bytes: SharedArrayBuffer; offsets: SharedArrayBuffer; unread?: (Unread | null)[] };
   /** Files on disk (DiskFiles): read by the thread that checks them. */
   disk?: { paths: string[]; keyed: boolean; stamped: boolean; known: string[] };
   /** The next chunk to claim (an Int32 incremented atomically). */
@@ -112,8 +116,8 @@ export type CheckWorkerMessage = { type: "chunk"; index: number; chunk: WireChun
 
 export interface ParallelCheckInput {
   files: readonly string[];
-  /** Each file's bytes; or `disk`. */
-  contents?: readonly Uint8Array[];
+  /** Each file's bytes (or why it was not read); or `disk`. */
+  contents?: readonly FileBytes[];
   disk?: DiskFiles;
   limits: GlobalLimits;
   /** The main thread's catalog; workers build its names-only twin (CheckWorkerData.catalogNames). */
@@ -188,7 +192,7 @@ export async function startTokenCount(definitions: string[]): Promise<{ counts: 
  * it (a finding made after the check, such as a duplicate type). The worker that checked
  * it already placed every finding of its own.
  */
-function lazySource(file: string, stem: string, bytes: Uint8Array | (() => Uint8Array), findings: Finding[]): ManifestSource {
+function lazySource(file: string, stem: string, bytes: FileBytes | (() => FileBytes), findings: Finding[]): ManifestSource {
   let parsed: ManifestSource | undefined;
   const full = () => (parsed ??= manifestSourceFromBytes(file, typeof bytes === "function" ? bytes() : bytes));
   const locate: Locator = (path, part) => full().locate(path, part);
@@ -219,7 +223,7 @@ export interface ChunkKeys {
  * `bytesOf(i)` may reuse its buffer (scratchReader): each file's bytes are done with
  * before the next file is read.
  */
-export function checkChunk(files: readonly string[], bytesOf: (i: number) => Uint8Array, from: number, to: number, ctx: CheckContext, plan: boolean, keys?: ChunkKeys): WireChunk {
+export function checkChunk(files: readonly string[], bytesOf: (i: number) => FileBytes, from: number, to: number, ctx: CheckContext, plan: boolean, keys?: ChunkKeys): WireChunk {
   const results: WireChunk["results"] = [];
   // Plan texts are written straight into one growing buffer of bytes (this thread's, reused
   // from chunk to chunk): no strings, no copies but the one the chunk keeps.
@@ -271,7 +275,7 @@ export function unpackChunk(chunk: WireChunk): (WireCheck & { key?: string; stam
 }
 
 /** A file of a working tree, read by the thread that checks it (a file gone since it was listed reads as empty, as FileSource.read has it). */
-export function readDiskFile(path: string): Uint8Array {
+export function readDiskFile(path: string): FileBytes {
   return readFileIfThere(path) ?? new Uint8Array();
 }
 
@@ -282,27 +286,46 @@ const SCRATCH_BYTES = 64 * 1024;
  * one is read. For a loop that is done with each file's bytes before it reads the next
  * (checkChunk hashes and parses them at once, and anything that wants them later reads
  * the file again), this spares allocating and freeing ten thousand buffers, which on a
- * busy heap costs time and leaves memory scattered. Larger files get a buffer of their own.
+ * busy heap costs time and leaves memory scattered. Larger files are read whole, apart,
+ * up to MAX_FILE_BYTES (see readOpenFile).
+ *
+ * Without `onStamp` a file is not stat'ed first (one call less per file): what it is shows
+ * in how its reading ends. A regular file ends at its size; a named pipe (opened without
+ * blocking) or /dev/null reads as empty at once, a device such as /dev/zero never ends, a
+ * pipe with a writer or a terminal fails with EAGAIN, a folder with EISDIR: each of these
+ * is stat'ed then, and reported (Unread) rather than read.
  */
-export function scratchReader(onStamp?: (stamp: FileStamp | undefined) => void): (path: string) => Uint8Array {
+export function scratchReader(onStamp?: (stamp: FileStamp | undefined) => void): (path: string) => FileBytes {
   const scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
   return (path) => {
-    let fd: number;
-    try {
-      fd = openSync(path, "r");
-    } catch (err) {
+    const fd = openToRead(path);
+    if (typeof fd !== "number") {
       onStamp?.(undefined);
-      if (isMissingFile(err)) return new Uint8Array();
-      throw err;
+      return fd ?? new Uint8Array();
     }
     try {
-      // Stamped before reading, so that a write in between makes the stamp older than the bytes, never newer.
-      if (onStamp) onStamp(stampOfStats(fstatSync(fd)));
+      let stats: Stats | undefined;
+      if (onStamp) {
+        // Stamped before reading, so that a write in between makes the stamp older than the bytes, never newer.
+        stats = fstatSync(fd);
+        onStamp(stampOfStats(stats));
+        if (!stats.isFile()) return unreadOf(stats, MAX_FILE_BYTES) as Unread;
+      }
       let n = 0;
       for (;;) {
-        if (n === scratch.length) return readDiskFile(path); // larger than the scratch: read whole, apart
-        const read = readSync(fd, scratch, n, scratch.length - n, null);
-        if (read === 0) return scratch.subarray(0, n);
+        if (n === scratch.length) return readOpenFile(fd, MAX_FILE_BYTES, stats); // larger than the scratch: read whole, apart
+        let read: number;
+        try {
+          read = readSync(fd, scratch, n, scratch.length - n, n);
+        } catch (err) {
+          const unread = unreadOf(stats ?? fstatSync(fd), MAX_FILE_BYTES);
+          if (unread?.unread === "not-a-file") return unread;
+          throw err;
+        }
+        if (read === 0) {
+          const unread = n === 0 && !stats ? unreadOf(fstatSync(fd), MAX_FILE_BYTES) : undefined;
+          return unread?.unread === "not-a-file" ? unread : scratch.subarray(0, n);
+        }
         n += read;
       }
     } finally {
@@ -312,7 +335,7 @@ export function scratchReader(onStamp?: (stamp: FileStamp | undefined) => void):
 }
 
 /** How a thread reads file i of a job (bytes valid until the next file is read), and what it makes of each file besides its check. */
-export function jobReader(job: CheckWorkerJob): { bytesOf: (i: number) => Uint8Array; keys?: ChunkKeys } {
+export function jobReader(job: CheckWorkerJob): { bytesOf: (i: number) => FileBytes; keys?: ChunkKeys } {
   if (job.disk) {
     const { paths, keyed, stamped, known } = job.disk;
     let last: string | undefined;
@@ -323,8 +346,9 @@ export function jobReader(job: CheckWorkerJob): { bytesOf: (i: number) => Uint8A
   }
   const bytes = new Uint8Array(job.memory?.bytes ?? new SharedArrayBuffer(0));
   const offsets = new Int32Array(job.memory?.offsets ?? new SharedArrayBuffer(0));
+  const unread = job.memory?.unread;
   // slice() copies out of shared memory: TextDecoder does not read shared buffers.
-  return { bytesOf: (i) => bytes.slice(offsets[i], offsets[i + 1]) };
+  return { bytesOf: (i) => unread?.[i] ?? bytes.slice(offsets[i], offsets[i + 1]) };
 }
 
 /**
@@ -332,7 +356,7 @@ export function jobReader(job: CheckWorkerJob): { bytesOf: (i: number) => Uint8A
  * first time something asks for it (its check, minus catalog rules, gives the same one);
  * `bytes` may be a function that reads the file then.
  */
-export function fromWire(file: string, bytes: Uint8Array | (() => Uint8Array), wire: WireCheck, limits: GlobalLimits): FileResult {
+export function fromWire(file: string, bytes: FileBytes | (() => FileBytes), wire: WireCheck, limits: GlobalLimits): FileResult {
   const source = lazySource(file, stemOf(file), bytes, wire.sourceFindings);
   const checked: CheckedManifest = { file, stem: source.stem, findings: wire.findings, locate: source.locate };
   if (wire.manifest !== undefined) {
@@ -372,12 +396,15 @@ function workerJob(input: ParallelCheckInput, counter: Int32Array): CheckWorkerJ
   let total = 0;
   contents?.forEach((c, i) => {
     offsets[i] = total;
-    total += c.byteLength;
+    if (!isUnread(c)) total += c.byteLength;
   });
   offsets[files.length] = total;
   const bytes = new Uint8Array(new SharedArrayBuffer(Math.max(1, total)));
-  contents?.forEach((c, i) => bytes.set(c, offsets[i]));
+  contents?.forEach((c, i) => {
+    if (!isUnread(c)) bytes.set(c, offsets[i]);
+  });
   job.memory = { bytes: bytes.buffer as SharedArrayBuffer, offsets: offsets.buffer as SharedArrayBuffer };
+  if (contents?.some(isUnread)) job.memory.unread = contents.map((c) => (isUnread(c) ? c : null));
   return job;
 }
 
@@ -464,7 +491,7 @@ export async function checkManyManifests(input: ParallelCheckInput, minFiles = P
   const chunks = Math.ceil(files.length / CHUNK_FILES);
   const results: (FileResult[] | undefined)[] = new Array(chunks);
   // A file's bytes for reading it again later, if something asks (files on disk are not kept).
-  const bytesFor = (i: number): Uint8Array | (() => Uint8Array) => (disk ? () => readDiskFile(disk.paths[i] as string) : (input.contents?.[i] ?? new Uint8Array()));
+  const bytesFor = (i: number): FileBytes | (() => FileBytes) => (disk ? () => readDiskFile(disk.paths[i] as string) : (input.contents?.[i] ?? new Uint8Array()));
   const job = workerJob(input, counter);
   const reader = jobReader(job);
   const ctx = input.catalog ? { limits: input.limits, catalog: input.catalog } : { limits: input.limits };

@@ -2,7 +2,7 @@ import { createHash, type Hash } from "node:crypto";
 import { join } from "node:path";
 import type { Severity } from "../core/finding.js";
 import { codeFingerprint } from "./check-cache.js";
-import { hasSettled, type FileSource } from "./file-source.js";
+import { hasSettled, isUnread, type FileBytes, type FileSource } from "./file-source.js";
 import { readSealed, writeSealed } from "./sealed-file.js";
 
 /**
@@ -63,19 +63,25 @@ function hashOf(parts: (hash: Hash) => void): string {
 }
 
 /** The options that decide a plan (the cache folder and token counting do not) and the configuration file read, if any. */
-export function settingsKey(options: Record<string, unknown>, config: { file?: string; bytes?: Uint8Array }): string {
+export function settingsKey(options: Record<string, unknown>, config: { file?: string; bytes?: FileBytes }): string {
   const { cacheDir: _cache, countTokens: _count, ...rest } = options;
   return hashOf((h) => {
     h.update(JSON.stringify(rest, Object.keys(rest).sort())).update(`\0${config.file ?? ""}\0`);
-    if (config.bytes) h.update(config.bytes);
+    if (config.bytes) hashFileBytes(h, config.bytes);
   });
 }
 
+/** A file's length and bytes, or (for a file that was not read) why, which no length spells. */
+function hashFileBytes(h: Hash, bytes: FileBytes): void {
+  if (isUnread(bytes)) h.update(`unread ${JSON.stringify(bytes)}\0`);
+  else h.update(`${bytes.length}\0`).update(bytes);
+}
+
 /** The catalog folder's files (name and bytes, in glob order), or "none". */
-export function catalogKey(files: readonly { file: string; bytes: Uint8Array }[] | null): string {
+export function catalogKey(files: readonly { file: string; bytes: FileBytes }[] | null): string {
   if (files === null) return "none";
   return hashOf((h) => {
-    for (const f of files) h.update(`\0${f.file}\0${f.bytes.length}\0`).update(f.bytes);
+    for (const f of files) hashFileBytes(h.update(`\0${f.file}\0`), f.bytes);
   });
 }
 
@@ -88,7 +94,7 @@ export function filesKey(files: readonly string[], stampOf: (i: number) => strin
 }
 
 /** The first configuration file that exists (the one given, else the usual places), with its bytes. */
-export async function readConfigBytes(source: FileSource, explicit: string | undefined): Promise<{ file?: string; bytes?: Uint8Array }> {
+export async function readConfigBytes(source: FileSource, explicit: string | undefined): Promise<{ file?: string; bytes?: FileBytes }> {
   for (const file of explicit ? [explicit] : CONFIG_CANDIDATES) {
     const bytes = await source.read(file);
     if (bytes !== undefined) return { file, bytes };

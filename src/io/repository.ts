@@ -8,7 +8,7 @@ import type { CheckedManifest, ManifestSource } from "../core/manifest-check.js"
 import { APPRENTICE_TYPE_RE, type Manifest } from "../core/manifest-schema.js";
 import { isPattern } from "../core/patterns.js";
 import { catalogInputFrom, decodeCatalogFile, type CatalogText } from "./catalog-files.js";
-import { hasSettled, type FileSource } from "./file-source.js";
+import { hasSettled, isUnread, type FileBytes, type FileSource } from "./file-source.js";
 import { relativeOverrides, type Overrides } from "./overrides.js";
 import { manifestSourceFromBytes } from "./manifest-source.js";
 import { openCheckCache, type CheckCache } from "./check-cache.js";
@@ -47,14 +47,25 @@ export class ConfigFileMissing extends Error {
   }
 }
 
+/** The configuration path names a folder. */
+export class ConfigFileIsFolder extends Error {
+  constructor(readonly path: string) {
+    super(`${path} is a folder, where a file was expected.`);
+    this.name = "ConfigFileIsFolder";
+  }
+
+  readonly hint = "Give --config the configuration file itself (e.g. apprentice-tools.yml), not its folder.";
+}
+
 /** Reads only the configuration (the defaults when there is no file). */
-export async function readConfig(source: FileSource, explicit: string | undefined): Promise<{ config: Config; findings: Finding[]; file?: string; bytes?: Uint8Array }> {
+export async function readConfig(source: FileSource, explicit: string | undefined): Promise<{ config: Config; findings: Finding[]; file?: string; bytes?: FileBytes }> {
   const { file, bytes } = await readConfigBytes(source, explicit);
   if (file === undefined || bytes === undefined) {
     if (explicit) throw new ConfigFileMissing(explicit);
     return { ...checkConfig("", undefined, nowhere) };
   }
-  const decoded = decodeUtf8(file, bytes);
+  if (isUnread(bytes) && bytes.unread === "not-a-file" && bytes.kind === "a folder") throw new ConfigFileIsFolder(file);
+  const decoded = decodeUtf8(file, bytes, "config");
   if ("finding" in decoded) return { ...checkConfig(file, {}, nowhere), findings: [decoded.finding], file, bytes };
   const yaml = parseYamlSource(file, decoded.text);
   if (yaml.findings.some((f) => f.code !== "file-empty")) return { ...checkConfig(file, {}, nowhere), findings: yaml.findings, file, bytes };
@@ -132,7 +143,7 @@ async function loadCatalog(source: FileSource, path: string | null, explicit: bo
 async function readCatalogTexts(source: FileSource, dir: string): Promise<{ texts: CatalogText[]; findings: Finding[]; key: string }> {
   const texts: CatalogText[] = [];
   const findings: Finding[] = [];
-  const read: { file: string; bytes: Uint8Array }[] = [];
+  const read: { file: string; bytes: FileBytes }[] = [];
   for (const file of await source.glob(catalogGlobs(dir))) {
     const bytes = (await source.read(file)) ?? new Uint8Array();
     read.push({ file, bytes });
@@ -217,8 +228,8 @@ async function filesThatMayDeclare(source: FileSource, files: readonly string[],
   const { readSync: read } = source;
   for (const file of files) {
     const bytes = (read ? read(file) : await source.read(file)) ?? new Uint8Array();
-    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    if (needles.some((n) => buf.includes(n))) kept.push(file);
+    // A file not read (too large, not a regular file) is kept, so that its finding is reported.
+    if (isUnread(bytes) || needles.some((n) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(n))) kept.push(file);
   }
   return kept;
 }
@@ -238,7 +249,7 @@ interface StampedHits {
   /** The stamp to store with a file's check, when the file had settled. */
   stampOf(i: number): string | undefined;
   /** Reads a file found by its stamp, if something asks for its text. */
-  readLater(file: string): Uint8Array;
+  readLater(file: string): FileBytes;
 }
 
 /** With a working tree, the files whose stored checks their stamps find (git's index trick). */
@@ -288,7 +299,7 @@ async function readManifests(input: ManifestFiles, cache: CheckCache | undefined
       : await checkManyManifests({ ...setup, files, contents: await readAll(files) }, PARALLEL_MIN_FILES, early);
     if (parallel) return { manifests: parallel.sources, checked: parallel.checked };
     const contents = await readAll(files);
-    return { manifests: withPlainEnv(() => files.map((file, i) => manifestSourceFromBytes(file, contents[i] as Uint8Array))) };
+    return { manifests: withPlainEnv(() => files.map((file, i) => manifestSourceFromBytes(file, contents[i] as FileBytes))) };
   }
   const results: { source: ManifestSource; checked: CheckedManifest }[] = new Array(files.length);
   // Files found by their stamp are not read at all.
@@ -322,15 +333,15 @@ async function readManifests(input: ManifestFiles, cache: CheckCache | undefined
   const contents = await readAll(pendingFiles);
   const missing: number[] = [];
   pending.forEach((i, k) => {
-    const hit = cache.get(files[i] as string, contents[k] as Uint8Array, stampOf(k));
-    if (hit) results[i] = fromWire(files[i] as string, contents[k] as Uint8Array, hit, input.limits);
+    const hit = cache.get(files[i] as string, contents[k] as FileBytes, stampOf(k));
+    if (hit) results[i] = fromWire(files[i] as string, contents[k] as FileBytes, hit, input.limits);
     else missing.push(k);
   });
   // With no minimum, every missing file is checked here (and an empty list is fine).
-  const fresh = (await checkManyManifests({ ...setup, files: missing.map((k) => pendingFiles[k] as string), contents: missing.map((k) => contents[k] as Uint8Array) }, 0, early)) as ParallelCheckResult;
+  const fresh = (await checkManyManifests({ ...setup, files: missing.map((k) => pendingFiles[k] as string), contents: missing.map((k) => contents[k] as FileBytes) }, 0, early)) as ParallelCheckResult;
   missing.forEach((k, j) => {
     const i = pending[k] as number;
-    cache.set(files[i] as string, contents[k] as Uint8Array, fresh.wire[j] as WireCheck, stampOf(k));
+    cache.set(files[i] as string, contents[k] as FileBytes, fresh.wire[j] as WireCheck, stampOf(k));
     results[i] = { source: fresh.sources[j] as ManifestSource, checked: fresh.checked[j] as CheckedManifest };
   });
   return { manifests: results.map((r) => r.source), checked: results.map((r) => r.checked), stamps };

@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import * as zlib from "node:zlib";
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 import { tempPathFor } from "./atomic-write.js";
+import { isUnread, readFileIfThere } from "./read-file.js";
 
 /**
  * The CLI's cache files are sealed: written atomically (a temp file renamed), and ending
@@ -36,6 +37,9 @@ function checksum(kind: string): Sum | undefined {
   }
   return undefined;
 }
+
+/** The most a sealed file is read of (what readFileSync allows): a larger one is a miss. */
+const MAX_SEALED_BYTES = 2 ** 31 - 1;
 
 const seal = (length: number, sum: string) => `${length} ${sum}\n`;
 
@@ -84,7 +88,10 @@ export interface SealedContent {
 export function readSealed(file: string): SealedContent | undefined {
   let buf: Buffer;
   try {
-    buf = readFileSync(file);
+    // Anything but a regular file (a named pipe left in its place would block the run) is a miss.
+    const bytes = readFileIfThere(file, MAX_SEALED_BYTES);
+    if (bytes === undefined || isUnread(bytes)) return undefined;
+    buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   } catch {
     return undefined;
   }

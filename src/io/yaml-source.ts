@@ -1,12 +1,11 @@
 import { Buffer, isAscii, isUtf8 } from "node:buffer";
-import { groupDigits } from "../core/render-text.js";
 import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, YAMLMap, YAMLSeq, type Document, type Node } from "yaml";
 import { makeFinding, type Finding, type Position } from "../core/finding.js";
 import type { DocPath, Locator } from "../core/locator.js";
+import { describeUnread, isUnread, MAX_FILE_BYTES, type FileBytes, type Unread } from "./read-file.js";
 import { readYamlSubset, readYamlSubsetBytes, type ReadOptions } from "./yaml-subset.js";
 
-/** Files over this size are not parsed at all (a manifest is a few kilobytes). */
-export const MAX_FILE_BYTES = 1024 * 1024;
+export { MAX_FILE_BYTES };
 /** More aliases than this in one file is a resource-exhaustion attack, not a manifest. */
 export const MAX_ALIASES = 100;
 
@@ -62,14 +61,34 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   return -1;
 }
 
-/** Decodes bytes as UTF-8, or says where the first byte that is not UTF-8 is. */
-export function decodeUtf8(file: string, bytes: Uint8Array): { text: string } | { finding: Finding } {
-  if (bytes.byteLength > MAX_FILE_BYTES) {
-    const size = groupDigits(bytes.byteLength);
-    return {
-      finding: makeFinding(file, undefined, "error", "file-too-large", `${file} is ${size} bytes (${(bytes.byteLength / 1024 / 1024).toFixed(1)} MiB); files over 1 MiB (1,048,576 bytes) are not read.`, "A manifest is a few kilobytes; a file this large is almost certainly not one, and parsing it would slow every check.", ["Move this file out of the manifests folder, or narrow `manifests:` in apprentice-tools.yml so that it is not matched."]),
-    };
+/** What a file read as YAML or JSON is for: the advice on a file that cannot be read depends on it. */
+export type FileRole = "manifest" | "catalog" | "config";
+
+const TOO_LARGE_ADVICE: Record<FileRole, { guidance: string; next: string }> = {
+  manifest: { guidance: "A manifest is a few kilobytes; a file this large is almost certainly not one, and parsing it would slow every check.", next: "Move this file out of the manifests folder, or narrow `manifests:` in apprentice-tools.yml so that it is not matched." },
+  catalog: { guidance: "A catalog file lists one server's tools, a few hundred kilobytes at most; a file this large is almost certainly not one, and its tools count as unavailable until it is fixed.", next: "Move this file out of the catalog folder, or regenerate it with `apprentice-tools catalog refresh`." },
+  config: { guidance: "The configuration is a few lines; a file this large is almost certainly not one, so none of its settings apply.", next: "Replace it with the settings you need (see the README's configuration section), or remove it to use the defaults." },
+};
+
+const NOT_A_FILE_ADVICE: Record<FileRole, string> = {
+  manifest: "Remove it (or the link that leads to it) from the manifests folder, or narrow `manifests:` in apprentice-tools.yml so that it is not matched.",
+  catalog: "Remove it (or the link that leads to it) from the catalog folder; catalog files are plain JSON or YAML files.",
+  config: "Replace it with a plain YAML file (a link to one is fine), or remove it to use the defaults.",
+};
+
+/** The finding of a file that was not read (see Unread). */
+export function unreadFinding(file: string, unread: Unread, role: FileRole = "manifest"): Finding {
+  if (unread.unread === "too-large") {
+    const advice = TOO_LARGE_ADVICE[role];
+    return makeFinding(file, undefined, "error", "file-too-large", `${describeUnread(file, unread)}.`, advice.guidance, [advice.next]);
   }
+  return makeFinding(file, undefined, "error", "file-not-regular", `${describeUnread(file, unread)}.`, "Reading it could block the run until something writes to it (a named pipe) or never end (a device such as /dev/zero); manifests, catalogs and the configuration are plain files.", [NOT_A_FILE_ADVICE[role]]);
+}
+
+/** Decodes bytes as UTF-8, or says where the first byte that is not UTF-8 is (or why the file was not read). */
+export function decodeUtf8(file: string, bytes: FileBytes, role: FileRole = "manifest"): { text: string } | { finding: Finding } {
+  if (isUnread(bytes)) return { finding: unreadFinding(file, bytes, role) };
+  if (bytes.byteLength > MAX_FILE_BYTES) return { finding: unreadFinding(file, { unread: "too-large", size: bytes.byteLength }, role) };
   // Most manifests are ASCII, which is also its own Latin-1: copied into a string as it is,
   // about ten times faster than decoding UTF-8.
   if (isAscii(bytes)) return { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1") };
@@ -197,7 +216,8 @@ export function parseYamlSource(file: string, text: string): YamlSource {
  * from its bytes and decoded only if something asks for its text or a place in it
  * (see readYamlSubsetBytes). The decoding's finding when the bytes cannot be read.
  */
-export function parseYamlBytes(file: string, bytes: Uint8Array, options?: ReadOptions): YamlSource | { finding: Finding } {
+export function parseYamlBytes(file: string, bytes: FileBytes, options?: ReadOptions): YamlSource | { finding: Finding } {
+  if (isUnread(bytes)) return { finding: unreadFinding(file, bytes) };
   const fast = bytes.byteLength <= MAX_FILE_BYTES && (isAscii(bytes) || isUtf8(bytes)) ? readYamlSubsetBytes(bytes, options) : undefined;
   if (fast === undefined) {
     const decoded = decodeUtf8(file, bytes);

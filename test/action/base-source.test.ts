@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { openBaseSource, type BaseRoads } from "../../src/action/base-source.js";
 import type { CheckPort } from "../../src/github/check-port.js";
-import { listedSource } from "../../src/io/file-source.js";
+import { isUnread, listedSource, type FileSource } from "../../src/io/file-source.js";
 
 const SHA = "a".repeat(40);
 
@@ -36,7 +36,10 @@ function port(files: Record<string, string> | Error): CheckPort {
   };
 }
 
-const text = async (source: { read(p: string): Promise<Uint8Array | undefined> }, path: string) => new TextDecoder().decode((await source.read(path)) ?? new Uint8Array());
+const text = async (source: FileSource, path: string) => {
+  const bytes = (await source.read(path)) ?? new Uint8Array();
+  return isUnread(bytes) ? bytes : new TextDecoder().decode(bytes);
+};
 
 describe("openBaseSource", () => {
   it("uses git without fetching when the commit is already here", async () => {

@@ -2,8 +2,6 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { pathToFileURL } from "node:url";
-import { build } from "esbuild";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
 import { PLANNED_JSON, type ReusedApprenticePlan } from "../../src/core/plan.js";
@@ -11,7 +9,7 @@ import { workingTree } from "../../src/io/file-source.js";
 import { loadRepository } from "../../src/library.js";
 import { PARALLEL_MIN_FILES } from "../../src/io/parallel-check.js";
 import { readSealed, writeSealed } from "../../src/io/sealed-file.js";
-import { REPO_ROOT } from "../support/manifest-fixtures.js";
+import { bundleCli } from "../support/cli-bundle.js";
 
 /**
  * The cache (node_modules/.cache/apprentice-tools) and the threads may change how fast a
@@ -83,19 +81,10 @@ async function inProcess(cwd: string, argv: string[], env: Record<string, string
   return { code, stdout, stderr };
 }
 
-/**
- * The CLI as a process of its own, bundled from the sources with its worker script beside
- * it (Node 20 does not load TypeScript in worker threads), so that the threads really run.
- */
+/** The CLI as a process of its own (see bundleCli). */
 let bundled: string | undefined;
 async function cliBundle(): Promise<string> {
-  if (bundled) return bundled;
-  const outdir = mkdtempSync(join(tmpdir(), "apprentice-tools-cli-bundle-"));
-  temps.push(outdir);
-  const { bundleOptions } = (await import(pathToFileURL(join(REPO_ROOT, "scripts/bundle.mjs")).href)) as { bundleOptions: (entry: string, outfile?: string) => Record<string, unknown> };
-  const { outfile: _ignored, ...options } = bundleOptions("test/support/run-cli.ts");
-  await build({ ...options, entryPoints: { "run-cli": "test/support/run-cli.ts", "check-worker": "src/io/check-worker.ts", "token-worker": "src/io/token-worker.ts" }, outdir, minify: false });
-  return (bundled = join(outdir, "run-cli.js"));
+  return (bundled ??= await bundleCli(temps));
 }
 
 async function ownProcess(cwd: string, argv: string[], threads: number): Promise<Run> {

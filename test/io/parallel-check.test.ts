@@ -4,8 +4,14 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { scratchReader } from "../../src/io/parallel-check.js";
-import { stampOfStats } from "../../src/io/file-source.js";
+import { isUnread, stampOfStats, type FileBytes } from "../../src/io/file-source.js";
 import { statSync } from "node:fs";
+
+/** The bytes read, failing the test on a file that was not read. */
+function bytesOf(read: FileBytes): Uint8Array {
+  if (isUnread(read)) throw new Error(`not read: ${JSON.stringify(read)}`);
+  return read;
+}
 
 const dir = mkdtempSync(join(tmpdir(), "apprentice-tools-scratch-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -20,7 +26,7 @@ describe("scratchReader", () => {
         const bytes = big === 0 ? new Uint8Array([...head, ...new Uint8Array(70_000).fill(0x61)]) : head;
         const file = join(dir, "f.yaml");
         writeFileSync(file, bytes);
-        expect(Buffer.from(read(file)).equals(Buffer.from(bytes))).toBe(true);
+        expect(Buffer.from(bytesOf(read(file))).equals(Buffer.from(bytes))).toBe(true);
         // Stamped as it was opened, as the working tree stamps it.
         expect(stamps.pop()).toEqual(stampOfStats(statSync(file)));
       }),
@@ -31,11 +37,12 @@ describe("scratchReader", () => {
   it("reads a missing file as empty (a file gone since it was listed), and gives no stamp", () => {
     const stamps: unknown[] = [];
     const read = scratchReader((s) => stamps.push(s));
-    expect(read(join(dir, "gone.yaml")).length).toBe(0);
+    expect(bytesOf(read(join(dir, "gone.yaml"))).length).toBe(0);
     expect(stamps).toEqual([undefined]);
   });
 
-  it("reports a folder where a file was expected as the error it is", () => {
-    expect(() => scratchReader()(dir)).toThrow(/EISDIR/);
+  it("does not read a folder where a file was expected, and says so", () => {
+    expect(scratchReader()(dir)).toEqual({ unread: "not-a-file", kind: "a folder" });
+    expect(scratchReader(() => undefined)(dir)).toEqual({ unread: "not-a-file", kind: "a folder" });
   });
 });
