@@ -1,9 +1,10 @@
 /**
- * A worker thread of `checkManyManifests`. It starts with the limits and the catalog's
- * tool names (so it loads and builds its catalog while the main thread reads the files),
- * then receives its job: the files in shared memory and a shared counter. It claims
- * chunks of files from the counter, parses and checks each one exactly as the main thread
- * would, and posts the results of each chunk back.
+ * A worker thread of `checkManyManifests`. It starts with the limits (so that it loads its
+ * code while the main thread reads the catalog and lists the files), then receives its
+ * job: the catalog's tool names, the files (in shared memory or on disk) and a shared
+ * counter. It builds its catalog from the names, claims chunks of files from the counter,
+ * parses and checks each one exactly as the main thread would, and posts the results of
+ * each chunk back.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { buildCatalog, type CatalogFileInput } from "../core/catalog.js";
@@ -11,19 +12,20 @@ import type { CheckContext } from "../core/manifest-check.js";
 import { checkChunk, jobReader, type CheckWorkerData, type CheckWorkerJob, type CheckWorkerMessage } from "./parallel-check.js";
 import { withPlainEnv } from "./yaml-source.js";
 
-function contextOf(data: CheckWorkerData): CheckContext {
-  if (!data.catalogNames) return { limits: data.limits };
+function contextOf(data: CheckWorkerData, job: CheckWorkerJob): CheckContext {
+  if (!job.catalogNames) return { limits: data.limits };
   // The same tools in the same order as the main thread's catalog, by name only.
-  const inputs: CatalogFileInput[] = data.catalogNames.map(({ server, names }) => ({ server, file: server, data: names }));
+  const inputs: CatalogFileInput[] = job.catalogNames.map(({ server, names }) => ({ server, file: server, data: names }));
   return { limits: data.limits, catalog: buildCatalog(inputs).catalog };
 }
 
-function run(data: CheckWorkerData, ctx: CheckContext, job: CheckWorkerJob, post: (msg: CheckWorkerMessage, transfer?: ArrayBuffer[]) => void): void {
+function run(data: CheckWorkerData, job: CheckWorkerJob, post: (msg: CheckWorkerMessage, transfer?: ArrayBuffer[]) => void): void {
   let checked = 0;
   const counter = new Int32Array(job.counter);
   const chunks = Math.ceil(job.files.length / job.chunkFiles);
   const { bytesOf, keys } = jobReader(job);
   withPlainEnv(() => {
+    const ctx = contextOf(data, job);
     for (let index = Atomics.add(counter, 0, 1); index < chunks; index = Atomics.add(counter, 0, 1)) {
       const from = index * job.chunkFiles;
       const chunk = checkChunk(job.files, bytesOf, from, Math.min(job.files.length, from + job.chunkFiles), ctx, data.plan, keys);
@@ -38,23 +40,12 @@ function run(data: CheckWorkerData, ctx: CheckContext, job: CheckWorkerJob, post
 if (parentPort) {
   const port = parentPort;
   const data = workerData as CheckWorkerData;
-  const fail = (err: unknown) => port.postMessage({ type: "error", message: String((err as Error)?.stack ?? err) } satisfies CheckWorkerMessage);
-  let ctx: CheckContext | undefined;
-  try {
-    ctx = withPlainEnv(() => contextOf(data));
-  } catch (err) {
-    ctx = undefined;
-    port.once("message", () => fail(err));
-  }
-  if (ctx) {
-    const ready = ctx;
-    port.once("message", (job: CheckWorkerJob) => {
-      try {
-        run(data, ready, job, (m, transfer) => port.postMessage(m, transfer));
-        port.postMessage({ type: "done" } satisfies CheckWorkerMessage);
-      } catch (err) {
-        fail(err);
-      }
-    });
-  }
+  port.once("message", (job: CheckWorkerJob) => {
+    try {
+      run(data, job, (m, transfer) => port.postMessage(m, transfer));
+      port.postMessage({ type: "done" } satisfies CheckWorkerMessage);
+    } catch (err) {
+      port.postMessage({ type: "error", message: String((err as Error)?.stack ?? err) } satisfies CheckWorkerMessage);
+    }
+  });
 }

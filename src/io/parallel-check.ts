@@ -32,23 +32,23 @@ export const PARALLEL_MIN_FILES = 500;
 const CHUNK_FILES = 64;
 
 /**
- * What a worker starts with (its workerData): enough to load and build its catalog while
- * the main thread is still reading the files.
+ * What a worker starts with (its workerData): it loads its code while the main thread is
+ * still reading the catalog and listing the files.
  */
 export interface CheckWorkerData {
   limits: GlobalLimits;
-  /**
-   * The catalog's tool names by server, in catalog order, or null without a catalog: the
-   * checks need names and servers only, so workers build this much of the same catalog
-   * (same tools, same indexes) instead of parsing megabytes of tool definitions again.
-   */
-  catalogNames: { server: string; names: string[] }[] | null;
   /** Make plan entries too (ParallelCheckInput.plan). */
   plan: boolean;
 }
 
 /** The files a worker checks its share of. */
 export interface CheckWorkerJob {
+  /**
+   * The catalog's tool names by server, in catalog order, or null without a catalog: the
+   * checks need names and servers only, so workers build this much of the same catalog
+   * (same tools, same indexes) instead of parsing megabytes of tool definitions again.
+   */
+  catalogNames: { server: string; names: string[] }[] | null;
   files: string[];
   /**
    * Files in memory: every file's bytes, one after the other, in shared memory; file i is
@@ -120,7 +120,7 @@ export interface ParallelCheckInput {
   contents?: readonly FileBytes[];
   disk?: DiskFiles;
   limits: GlobalLimits;
-  /** The main thread's catalog; workers build its names-only twin (CheckWorkerData.catalogNames). */
+  /** The main thread's catalog; workers build its names-only twin (CheckWorkerJob.catalogNames). */
   catalog?: Catalog;
   /** Also make each file's plan entry (for a cache, so that a later plan reuses it). */
   plan?: boolean;
@@ -387,7 +387,7 @@ function catalogNamesOf(catalog: Catalog): { server: string; names: string[] }[]
 /** The workers' job: files on disk by path, or files in memory copied into shared memory once. */
 function workerJob(input: ParallelCheckInput, counter: Int32Array): CheckWorkerJob {
   const { files, contents, disk } = input;
-  const job: CheckWorkerJob = { files: [...files], counter: counter.buffer as SharedArrayBuffer, chunkFiles: CHUNK_FILES };
+  const job: CheckWorkerJob = { catalogNames: input.catalog ? catalogNamesOf(input.catalog) : null, files: [...files], counter: counter.buffer as SharedArrayBuffer, chunkFiles: CHUNK_FILES };
   if (disk) {
     job.disk = { paths: [...disk.paths], keyed: disk.keyed, stamped: disk.stamped === true, known: [...(disk.known ?? [])] };
     return job;
@@ -410,8 +410,8 @@ function workerJob(input: ParallelCheckInput, counter: Int32Array): CheckWorkerJ
 
 /** Worker threads started ahead of their files (see startCheckWorkers). */
 export interface CheckWorkers {
-  /** The same limits, catalog and planning as the check they are for. */
-  readonly setup: { limits: GlobalLimits; catalog?: Catalog; plan: boolean };
+  /** The same limits and planning as the check they are for (the catalog comes with the job). */
+  readonly setup: { limits: GlobalLimits; plan: boolean };
 
   /** Hands the workers their job; resolves when every one is done (or has failed). */
   run(job: CheckWorkerJob, onChunk: (index: number, chunk: WireChunk) => void): Promise<void>;
@@ -430,7 +430,7 @@ export async function startCheckWorkers(setup: CheckWorkers["setup"], fileCount:
   const threads = script ? Math.min(threadCount(), Math.ceil(fileCount / CHUNK_FILES)) : 1;
   if (!script || threads <= 1) return undefined;
   const { Worker } = await import("node:worker_threads");
-  const data: CheckWorkerData = { limits: setup.limits, catalogNames: setup.catalog ? catalogNamesOf(setup.catalog) : null, plan: setup.plan };
+  const data: CheckWorkerData = { limits: setup.limits, plan: setup.plan };
   const workers: Worker[] = Array.from({ length: threads - 1 }, () => new Worker(script, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } }));
   // A worker that fails before its job is simply not counted on: the main thread redoes its share.
   const exited = new Set<Worker>();
@@ -480,10 +480,10 @@ export async function checkManyManifests(input: ParallelCheckInput, minFiles = P
     await started?.stop();
     return undefined;
   }
-  const setup = { limits: input.limits, ...(input.catalog ? { catalog: input.catalog } : {}), plan: input.plan === true };
+  const setup = { limits: input.limits, plan: input.plan === true };
   // Workers started early are used only if they were set up for this very check, and only
   // for enough files to be worth threads.
-  const fits = started !== undefined && files.length >= PARALLEL_MIN_FILES && started.setup.limits === setup.limits && started.setup.catalog === setup.catalog && started.setup.plan === setup.plan;
+  const fits = started !== undefined && files.length >= PARALLEL_MIN_FILES && started.setup.limits === setup.limits && started.setup.plan === setup.plan;
   if (started && !fits) await started.stop();
   const workers = fits ? started : files.length >= PARALLEL_MIN_FILES ? await startCheckWorkers(setup, files.length) : undefined;
 

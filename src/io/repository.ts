@@ -102,7 +102,8 @@ export function catalogFolderFor(catalog: string | null): string {
   return catalog.replace(/^\.\//, "").replace(/\/+$/, "");
 }
 
-async function loadCatalog(source: FileSource, path: string | null, explicit: boolean): Promise<{ catalog?: Catalog; findings: Finding[]; catalogPath?: string; texts: CatalogText[]; key?: string }> {
+/** The catalog folder's files, read and decoded but not parsed (see parseCatalog), or why there are none. */
+async function readCatalogFolder(source: FileSource, path: string | null, explicit: boolean): Promise<{ findings: Finding[]; catalogPath?: string; texts: CatalogText[]; key?: string }> {
   if (path === null) return { findings: [], texts: [] };
   const dir = catalogFolderFor(path);
   if (!(await source.isDirectory(dir))) {
@@ -119,24 +120,27 @@ async function loadCatalog(source: FileSource, path: string | null, explicit: bo
     };
   }
   const read = await readCatalogTexts(source, dir);
+  return { findings: read.findings, catalogPath: dir, texts: read.texts, key: read.key };
+}
+
+/** The catalog the texts of its files make (undefined when they hold no tool), and what is wrong in them. */
+function parseCatalog(texts: readonly CatalogText[]): { catalog?: Catalog; findings: Finding[] } {
   const inputs: CatalogFileInput[] = [];
-  const findings: Finding[] = [...read.findings];
-  // The texts of the files parsed, so that worker threads can build the same catalog.
-  const texts: CatalogText[] = [];
-  for (const text of read.texts) {
+  const findings: Finding[] = [];
+  for (const text of texts) {
     const parsed = catalogInputFrom(text);
     if ("findings" in parsed) {
       for (const f of parsed.findings) findings.push(f);
       continue;
     }
     inputs.push(parsed.input);
-    texts.push(text);
   }
+  if (inputs.length === 0) return { findings };
   const { catalog, problems } = buildCatalog(inputs);
   for (const p of problems) {
     findings.push(makeFinding(p.file, undefined, "error", "catalog-invalid", `Catalog file ${p.file} ${p.message}.`, "Tools that cannot be read from the catalog count as unavailable.", [p.fix]));
   }
-  return { catalog, findings, catalogPath: dir, texts, key: read.key };
+  return catalog.tools.length > 0 ? { catalog, findings } : { findings };
 }
 
 /** The catalog folder's files, read and decoded (not parsed). */
@@ -163,16 +167,18 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   const config = applyOverrides(read.config, overrides);
   const configBroken = read.findings.some((f) => f.severity === "error");
   const catalogExplicit = overrides.catalog !== undefined || config.catalog !== DEFAULT_CATALOG;
-  const cat = await loadCatalog(source, config.catalog, catalogExplicit);
+  const cat = await readCatalogFolder(source, config.catalog, catalogExplicit);
   const globs = await manifestGlobs(source, config, overrides);
   const ignore = cat.catalogPath ? [`${cat.catalogPath}/**`] : [];
   const listed = await source.glob(globs, ignore);
   const files = overrides.onlyTypes ? await filesThatMayDeclare(source, listed, [...overrides.onlyTypes, ...(config.fallback ? [config.fallback] : [])]) : listed;
-  const catalog = cat.catalog && cat.catalog.tools.length > 0 ? cat.catalog : undefined;
-  const cache = overrides.cacheDir ? openCheckCache(overrides.cacheDir, { limits: config.limits, catalogTexts: catalog ? cat.texts : null }) : undefined;
-  // With nothing stored to reuse, every file will be checked: the worker threads start now
-  // and build their catalog while this thread reads the files.
-  const early = files.length >= PARALLEL_MIN_FILES && (!cache || cache.stored === 0) ? await startCheckWorkers({ limits: config.limits, ...(catalog ? { catalog } : {}), plan: cache !== undefined }, files.length) : undefined;
+  // Checks are stored by the catalog files' texts (a check is a function of them, whether they parse or not).
+  const cache = overrides.cacheDir ? openCheckCache(overrides.cacheDir, { limits: config.limits, catalogTexts: cat.texts.length > 0 ? cat.texts : null }) : undefined;
+  // With nothing stored to reuse, every file will be checked: the worker threads start now,
+  // loading their code while this thread parses the catalog (they get its names with their job).
+  const early = files.length >= PARALLEL_MIN_FILES && (!cache || cache.stored === 0) ? await startCheckWorkers({ limits: config.limits, plan: cache !== undefined }, files.length) : undefined;
+  const parsedCatalog = parseCatalog(cat.texts);
+  const { catalog } = parsedCatalog;
   // Many files to check, and tools to count for the plan that follows: counted by a thread
   // of their own while the worker threads check, and before this thread joins them
   // (measured on two cores: this thread checking alongside the count only takes its CPU,
@@ -191,7 +197,7 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   if (catalog && (overrides.countTokens !== false || config.targets.length > 0)) tokensOf = await tokenEstimate(catalog, checked, cache, true);
   // Even when not asked for: when every estimate is known already (so that a check can keep its plan).
   else if (catalog && cache) tokensOf = await tokenEstimate(catalog, checked, cache, false);
-  const repo: LoadedRepository = { source, config, configBroken, manifests, findings: [...read.findings, ...cat.findings] };
+  const repo: LoadedRepository = { source, config, configBroken, manifests, findings: [...read.findings, ...cat.findings, ...parsedCatalog.findings] };
   if (checked) repo.prechecked = { limits: config.limits, ...(catalog ? { catalog } : {}), checked };
   if (cache) repo.saveCache = () => cache.save();
   // Every file settled, so that a plan run next knows them unchanged by their stamps: a plan made now can be kept.
