@@ -1,5 +1,5 @@
 import { Buffer, isAscii, isUtf8 } from "node:buffer";
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, YAMLMap, YAMLSeq, type Document, type Node } from "yaml";
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit, YAMLMap, YAMLSeq, type Document, type Node, type Pair, type YAMLError } from "yaml";
 import { makeFinding, type Finding, type Position } from "../core/finding.js";
 import type { DocPath, Locator } from "../core/locator.js";
 import { describeUnread, isUnread, MAX_FILE_BYTES, type FileBytes, type Unread } from "./read-file.js";
@@ -114,44 +114,101 @@ const YAML_CODES: Record<string, { code: string; guidance: string; next: string 
   MULTIPLE_DOCS: { code: "yaml-multiple-documents", guidance: "One file describes one apprentice; a second document (after `---`) would be silently ignored.", next: "Move the second document into a file of its own, named after its apprentice_type." },
 };
 
+/** A key written twice in one mapping: where yaml would have said so, and the message for it. */
+interface DuplicateKey {
+  offset: number;
+  message: string;
+}
+
 /** The message of a known YAML error, in the reader's terms rather than the parser's. */
-function knownMessage(code: string, file: string, doc: Document.Parsed, lc: LineCounter, offset: number): string | undefined {
+function knownMessage(code: string, file: string, duplicate: DuplicateKey | undefined): string | undefined {
   if (code === "MULTIPLE_DOCS") return `${file} holds more than one YAML document: a second one starts here, after \`---\`.`;
   if (code !== "DUPLICATE_KEY") return undefined;
-  const dup = duplicateKeyAt(doc, offset);
-  if (!dup) return "A key is written twice in the same mapping.";
-  return `\`${dup.key}\` is written twice in the same mapping (first at line ${lc.linePos(dup.firstOffset).line}).`;
+  return duplicate?.message ?? "A key is written twice in the same mapping.";
 }
 
-/** The key whose second occurrence starts at `offset`, and where its first one starts. */
-function duplicateKeyAt(doc: Document.Parsed, offset: number): { key: string; firstOffset: number } | undefined {
-  let found: { key: string; firstOffset: number } | undefined;
-  visit(doc, {
-    Map(_, map) {
-      const seen = new Map<string, number>();
-      for (const pair of map.items) {
-        if (!isScalar(pair.key) || !pair.key.range) continue;
-        const key = String(pair.key.value);
-        const first = seen.get(key);
-        if (first !== undefined && pair.key.range[0] === offset) {
-          found = { key, firstOffset: first };
-          return visit.BREAK;
+/**
+ * Where an empty key's duplicate is reported: yaml reports a key at the end of what comes
+ * before it (a `?`, its spaces and comments), where an empty key's own range starts
+ * before the line break and comments it skipped back over.
+ */
+function emptyKeyStart(text: string, from: number): number {
+  let i = from;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) i++;
+    else if (c === 0x23) {
+      const eol = text.indexOf("\n", i);
+      i = eol === -1 ? text.length : eol;
+    } else break;
+  }
+  return i;
+}
+
+/**
+ * The keys written twice in the document's mappings, as yaml's own check (`uniqueKeys`)
+ * reports them: two scalar keys of the same value (`===`) in one mapping, the later one
+ * reported where it starts. yaml's check looks each key up among the mapping's earlier
+ * keys one by one, which made a mapping of 100,000 keys take minutes; here each mapping's
+ * keys go into a hash table once. The message names the first key of the same text.
+ * Walked without recursion, over keys as well as values (keys can be mappings too).
+ */
+function duplicateKeys(doc: Document.Parsed, text: string, lc: LineCounter): DuplicateKey[] {
+  const found: DuplicateKey[] = [];
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      const values = new Set<unknown>();
+      const firstByText = new Map<string, number>();
+      for (const pair of node.items) {
+        stack.push(pair.value, pair.key);
+        const key = pair.key;
+        if (!isScalar(key)) continue;
+        const value = key.value;
+        const start = key.range?.[0];
+        const name = String(value);
+        // NaN is the one value that is not === itself.
+        if (values.has(value) && !Number.isNaN(value)) {
+          const offset = key.source === "" && start !== undefined ? emptyKeyStart(text, start) : start;
+          if (offset !== undefined) {
+            const first = offset === start ? firstByText.get(name) : undefined;
+            found.push({ offset, message: first === undefined ? "A key is written twice in the same mapping." : `\`${name}\` is written twice in the same mapping (first at line ${lc.linePos(first).line}).` });
+          }
         }
-        if (first === undefined) seen.set(key, pair.key.range[0]);
+        values.add(value);
+        if (start !== undefined && !firstByText.has(name)) firstByText.set(name, start);
       }
-      return undefined;
-    },
-  });
-  return found;
+    } else if (isSeq(node)) {
+      for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
+    }
+  }
+  return found.sort((a, b) => a.offset - b.offset);
 }
 
-function syntaxFinding(file: string, doc: Document.Parsed, lc: LineCounter, err: { code: string; message: string; pos: [number, number] }): Finding {
+/** yaml's errors with the duplicate keys among them, in the order of the places they are at (yaml's order). */
+function withDuplicateKeys(errors: readonly YAMLError[], duplicates: readonly DuplicateKey[]): { error: Pick<YAMLError, "code" | "message" | "pos">; duplicate?: DuplicateKey }[] {
+  const out: { error: Pick<YAMLError, "code" | "message" | "pos">; duplicate?: DuplicateKey }[] = [];
+  let d = 0;
+  for (const error of errors) {
+    for (; d < duplicates.length && (duplicates[d] as DuplicateKey).offset < error.pos[0]; d++) out.push(duplicateError(duplicates[d] as DuplicateKey));
+    out.push({ error });
+  }
+  for (; d < duplicates.length; d++) out.push(duplicateError(duplicates[d] as DuplicateKey));
+  return out;
+}
+
+function duplicateError(duplicate: DuplicateKey): { error: Pick<YAMLError, "code" | "message" | "pos">; duplicate: DuplicateKey } {
+  return { error: { code: "DUPLICATE_KEY", message: "Map keys must be unique", pos: [duplicate.offset, duplicate.offset + 1] }, duplicate };
+}
+
+function syntaxFinding(file: string, lc: LineCounter, err: Pick<YAMLError, "code" | "message" | "pos">, duplicate?: DuplicateKey): Finding {
   const known = YAML_CODES[err.code];
   const start = lc.linePos(err.pos[0]);
   const end = lc.linePos(err.pos[1]);
   const pos: Position = { line: start.line, column: start.col, endLine: end.line, endColumn: end.col };
   const firstLine = err.message.split("\n")[0] ?? err.message;
-  if (known) return makeFinding(file, pos, "error", known.code, knownMessage(err.code, file, doc, lc, err.pos[0]) ?? firstLine, known.guidance, [known.next]);
+  if (known) return makeFinding(file, pos, "error", known.code, knownMessage(err.code, file, duplicate) ?? firstLine, known.guidance, [known.next]);
   return makeFinding(file, pos, "error", "yaml-syntax", `YAML syntax error: ${firstLine}`, "The file cannot be read until its YAML is well-formed, so none of its tools are checked or provisioned.", ["Fix the YAML at this place: check indentation (spaces, not tabs), closing quotes and brackets, and `key: value` spacing."]);
 }
 
@@ -240,9 +297,10 @@ export function parseYamlBytes(file: string, bytes: FileBytes, options?: ReadOpt
 
 function parseYamlSourceNow(file: string, text: string): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, keepSourceTokens: false });
+  // Duplicate keys are found here (duplicateKeys): yaml's own check is quadratic in a mapping's keys.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, keepSourceTokens: false });
   const locate = makeLocator(doc, lineCounter);
-  const findings: Finding[] = doc.errors.map((e) => syntaxFinding(file, doc, lineCounter, e));
+  const findings: Finding[] = withDuplicateKeys(doc.errors, duplicateKeys(doc, text, lineCounter)).map(({ error, duplicate }) => syntaxFinding(file, lineCounter, error, duplicate));
   const base = { file, text, locate, doc };
   if (findings.length > 0) return { ...base, data: undefined, findings };
   if (doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
@@ -340,7 +398,31 @@ function nodePosition(node: Node | undefined, lc: LineCounter, which: 0 | 1 = 0)
   return { line: start.line, column: start.col, endLine: end.line, endColumn: end.col };
 }
 
+/** Mappings with more keys than this are looked up through an index (pairByKey). */
+const INDEX_FROM = 16;
+
+/**
+ * The first pair of a mapping whose key reads as `seg`. A mapping of many keys is indexed
+ * once, on its first lookup: a finding per key of a mapping of 100,000 keys, each found by
+ * a scan of the mapping, took minutes.
+ */
+function pairByKey(map: YAMLMap, seg: PropertyKey, indexes: WeakMap<YAMLMap, Map<string, Pair>>): Pair | undefined {
+  if (map.items.length <= INDEX_FROM) return map.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+  let index = indexes.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items) {
+      if (!isPair(p) || !isScalar(p.key)) continue;
+      const name = String(p.key.value);
+      if (!index.has(name)) index.set(name, p);
+    }
+    indexes.set(map, index);
+  }
+  return index.get(String(seg));
+}
+
 function makeLocator(doc: Document.Parsed, lc: LineCounter): Locator {
+  const indexes = new WeakMap<YAMLMap, Map<string, Pair>>();
   return (path: DocPath, part: "key" | "value" = "value") => {
     let node: unknown = doc.contents;
     let keyNode: unknown;
@@ -349,7 +431,7 @@ function makeLocator(doc: Document.Parsed, lc: LineCounter): Locator {
       if (isAlias(node)) break;
       keyNode = undefined;
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && (isScalar(p.key) ? p.key.value === seg || String(p.key.value) === String(seg) : p.key === seg));
+        const pair = pairByKey(node, seg, indexes);
         if (!pair) return nodePosition(last as Node, lc);
         keyNode = pair.key;
         node = pair.value ?? pair.key;
