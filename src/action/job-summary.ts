@@ -1,5 +1,5 @@
 import { renderPlanComment, utf8Length } from "../core/render-comment.js";
-import { renderFindingsMarkdown, renderPlanMarkdown } from "../core/render-markdown.js";
+import { planMarkdownPieces, renderFindingsMarkdown, renderPlanMarkdown } from "../core/render-markdown.js";
 import type { CheckOutcome } from "./check.js";
 import type { ActionFailOn } from "./inputs.js";
 
@@ -29,8 +29,15 @@ export function renderJobSummary(o: CheckOutcome, c: SummaryContext): string {
     parts.push(renderPlanComment({ diff: o.diff, marker: null, title, limit: 200_000 }));
   }
   const head = parts.join("\n\n") + "\n\n";
-  const plan = renderPlanMarkdown(o.plan);
-  if (utf8Length(head) + utf8Length(plan) <= SUMMARY_LIMIT) return head + plan;
+  // The plan piece by piece, until it would not fit (a fleet's plan can be longer than a string can be).
+  const plan: string[] = [];
+  let size = utf8Length(head);
+  for (const piece of planMarkdownPieces(o.plan)) {
+    size += utf8Length(piece);
+    if (size > SUMMARY_LIMIT) break;
+    plan.push(piece);
+  }
+  if (size <= SUMMARY_LIMIT) return head + plan.join("");
   const brief = renderPlanMarkdown({ ...o.plan, apprentices: o.plan.apprentices.map((a) => ({ ...a, tools: [], excluded: [] })) }, { chart: false });
   return head + brief.split("\n### ")[0] + "\n\n_The per-apprentice detail was left out to fit GitHub's 1 MiB summary limit; the plan output file has all of it._\n";
 }

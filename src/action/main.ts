@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import * as core from "@actions/core";
-import { renderDiffText, renderPlanText } from "../core/render-text.js";
+import type { WritePiece } from "../core/pieces.js";
+import { renderDiffText, writePlanText } from "../core/render-text.js";
 import { actionOctokit } from "../github/action-octokit.js";
 import { createCheckPort, type CheckPort } from "../github/check-port.js";
 import { annotationOf, chooseAnnotations } from "./annotations.js";
@@ -36,7 +37,7 @@ export async function run(): Promise<void> {
     if (unannotated.length) core.info(`${unannotated.length} more finding(s) are listed in the job summary (GitHub shows about ten annotations of each kind).`);
 
     core.startGroup("Provisioning plan");
-    core.info(renderPlanText(outcome.plan));
+    infoInPieces((write) => writePlanText(outcome.plan, write));
     if (outcome.diff) core.info(`Changes in this pull request:\n${renderDiffText(outcome.diff)}`);
     core.endGroup();
 
@@ -63,4 +64,22 @@ export async function run(): Promise<void> {
     if (debug) core.debug(debug);
     core.setFailed(message);
   }
+}
+
+/**
+ * Logs a text given in pieces (a fleet's plan can be longer than a string can be) about a
+ * megabyte at a time, cut at line breaks: `core.info` ends each call with one, so the log
+ * holds the same lines as from one call.
+ */
+function infoInPieces(produce: (write: WritePiece) => void): void {
+  let pending = "";
+  produce((piece) => {
+    pending += piece;
+    if (pending.length < 1 << 20) return;
+    const cut = pending.lastIndexOf("\n");
+    if (cut === -1) return;
+    core.info(pending.slice(0, cut));
+    pending = pending.slice(cut + 1);
+  });
+  core.info(pending);
 }

@@ -1,6 +1,8 @@
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { closeSync, openSync, writeSync } from "node:fs";
+import { mkdir, mkdtemp } from "node:fs/promises";
 import { join } from "node:path";
-import { renderPlanJson } from "../core/render-json.js";
+import { inChunks } from "../core/pieces.js";
+import { publicPlan, writePrettyJson } from "../core/render-json.js";
 import type { CheckOutcome } from "./check.js";
 
 export interface OutputFiles {
@@ -13,9 +15,27 @@ export async function writeOutputFiles(tempDir: string, o: CheckOutcome): Promis
   await mkdir(tempDir, { recursive: true });
   const dir = await mkdtemp(join(tempDir, "apprentice-tools-"));
   const files = { plan: join(dir, "plan.json"), profiles: join(dir, "profiles.json") };
-  await writeFile(files.plan, renderPlanJson(o.plan));
-  await writeFile(files.profiles, JSON.stringify(o.profiles, null, 2) + "\n");
+  writeJsonFile(files.plan, publicPlan(o.plan));
+  writeJsonFile(files.profiles, o.profiles);
   return files;
+}
+
+/**
+ * Writes `JSON.stringify(value, null, 2)` and a line break to `file`, a megabyte at a time:
+ * the plan and profiles of a large fleet can be longer than a string can be.
+ */
+function writeJsonFile(file: string, value: unknown): void {
+  const fd = openSync(file, "w");
+  try {
+    const out = inChunks((chunk) => {
+      const bytes = Buffer.from(chunk);
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+    });
+    writePrettyJson(value, out.write);
+    out.end();
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The step's outputs (DESIGN §5), all strings as GitHub stores them. */

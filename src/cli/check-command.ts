@@ -1,8 +1,9 @@
 import { parseArgs } from "node:util";
 import { failsAt, summarize, worstSeverity } from "../core/finding.js";
-import { renderFindingsGithub } from "../core/render-github.js";
-import { renderFindingsJson } from "../core/render-json.js";
-import { renderFindingsText } from "../core/render-text.js";
+import { writeFindingsGithub } from "../core/render-github.js";
+import { writeFindingsJson } from "../core/render-json.js";
+import { writeFindingsText } from "../core/render-text.js";
+import { inChunks } from "../core/pieces.js";
 import { EXIT, UsageError, type CliIO } from "./cli-io.js";
 import type { Repository } from "../library.js";
 import { cacheDirFor, COMMON_OPTIONS, FAIL_ON, oneOf, overridesFrom } from "./options.js";
@@ -15,7 +16,7 @@ Validates manifests (files, folders or globs; default: the config's \`manifests\
 
 Options:
   --config FILE          configuration file (default: apprentice-tools.yml, .github/apprentice-tools.yml)
-  --format FORMAT        text (default), json, github (workflow annotations)
+  --format FORMAT        text (default; the first 100 findings of each file), json (all), github (workflow annotations)
   --fail-on LEVEL        error (default), warning, notice, never: exit 1 at or above it
   --catalog DIR          tool catalog folder ("none" to skip availability checks)
   --max-tools N          global max_tools (default 50)
@@ -42,12 +43,12 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
     throw new UsageError(`No manifest files found at ${where}.`, "Check the path, or set `manifests:` in apprentice-tools.yml to a glob such as \"manifests/**/*.{yml,yaml}\".");
   }
   const summary = summarize(findings, files);
-  if (format === "json") io.stdout(renderFindingsJson(findings, summary));
-  else if (format === "github") io.stdout(renderFindingsGithub(findings));
-  else {
-    const lines = await loadSourceLines(io.cwd, findings.filter((f) => f.line !== undefined).map((f) => f.file));
-    io.stdout(renderFindingsText(findings, summary, lines) + "\n");
-  }
+  // Written in pieces: there is no limit to how many findings a report holds.
+  const out = inChunks(io.stdout);
+  if (format === "json") writeFindingsJson(findings, summary, out.write);
+  else if (format === "github") writeFindingsGithub(findings, out.write);
+  else writeFindingsText(findings, summary, out.write, await loadSourceLines(io.cwd, findings.filter((f) => f.line !== undefined).map((f) => f.file)));
+  out.end();
   repo.loaded.saveCache?.();
   keepPlan(repo);
   if (repo.loaded.configBroken) return EXIT.usage;

@@ -1,8 +1,9 @@
 import { failsAt, worstSeverity, type FailOn } from "../core/finding.js";
 import { diffContextOf, diffPlans, planWithChanges } from "../core/plan.js";
-import { renderPlanMarkdown } from "../core/render-markdown.js";
-import { renderDiffText, renderPlanText } from "../core/render-text.js";
+import { planMarkdownPieces } from "../core/render-markdown.js";
+import { renderDiffText, writePlanText } from "../core/render-text.js";
 import type { Overrides } from "../io/repository.js";
+import { inChunks } from "../core/pieces.js";
 import { EXIT, type CliIO } from "./cli-io.js";
 import { writePlanJson } from "./plan-json-writer.js";
 import { openRepository, planAtRef } from "./session.js";
@@ -37,8 +38,16 @@ export async function makePlan(io: CliIO, { values, overrides, format, failOn, p
       if (keep) chunks.push(bytes);
     });
     keep?.({ worst: worstSeverity(repo.check.findings), write: (out) => chunks.forEach(out) });
-  } else if (format === "markdown") io.stdout(renderPlanMarkdown(plan));
-  else io.stdout(renderPlanText(plan) + diffText);
+  } else {
+    // In pieces: a fleet's plan can be longer than one string can be.
+    const out = inChunks(io.stdout);
+    if (format === "markdown") for (const piece of planMarkdownPieces(plan)) out.write(piece);
+    else {
+      writePlanText(plan, out.write);
+      out.write(diffText);
+    }
+    out.end();
+  }
   repo.loaded.saveCache?.();
   const errors = repo.check.findings.filter((f) => f.severity === "error").length;
   if (errors > 0 && format === "text") io.stderr(`note: ${errors} error${errors === 1 ? "" : "s"} in the manifests; run \`apprentice-tools check\` for details.\n`);

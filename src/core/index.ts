@@ -8,9 +8,11 @@ export { buildPlan, diffPlans, planWithChanges, type Plan, type ApprenticePlan, 
 export { checkRepository, planRepository, type CheckResult, type RepositoryInput } from "./check-repository.js";
 export { type Finding, type Severity, summarize, failsAt } from "./finding.js";
 export { rankByTask } from "./rank.js";
-export { renderPlanText, renderFindingsText, capacityBar } from "./render-text.js";
-export { renderPlanMarkdown, renderFindingsMarkdown } from "./render-markdown.js";
-export { renderPlanJson, renderFindingsJson } from "./render-json.js";
+export { renderPlanText, renderFindingsText, writePlanText, writeFindingsText, capacityBar } from "./render-text.js";
+export { renderPlanMarkdown, planMarkdownPieces, renderFindingsMarkdown } from "./render-markdown.js";
+export { renderPlanJson, renderFindingsJson, writeFindingsJson, writePrettyJson } from "./render-json.js";
+export { renderFindingsGithub, writeFindingsGithub } from "./render-github.js";
+export { inChunks, type WritePiece } from "./pieces.js";
 export { TARGETS, targetRules, type TargetRules } from "./targets.js";
 export { targetFindings, TARGET_CODES } from "./target-check.js";
 export { buildProfiles, claudeCodeExport, vscodeExport, geminiExport, openAiExport, renderExport, EXPORT_FORMATS, type ExportFormat, type ExportInput, type Profiles } from "./exports.js";

@@ -1,4 +1,5 @@
 import type { Finding } from "./finding.js";
+import type { WritePiece } from "./pieces.js";
 
 /** Escaping of GitHub workflow commands (`::error file=…::message`). */
 function escapeData(s: string): string {
@@ -23,6 +24,13 @@ export function githubAnnotation(f: Finding): string {
   return `::${COMMAND[f.severity]} ${props.join(",")}::${escapeData(body)}`;
 }
 
+/** One annotation line per finding, written piece by piece (any number of findings). */
+export function writeFindingsGithub(findings: readonly Finding[], write: WritePiece): void {
+  for (const f of findings) write(`${githubAnnotation(f)}\n`);
+}
+
 export function renderFindingsGithub(findings: readonly Finding[]): string {
-  return findings.map(githubAnnotation).join("\n") + (findings.length ? "\n" : "");
+  const pieces: string[] = [];
+  writeFindingsGithub(findings, (piece) => pieces.push(piece));
+  return pieces.join("");
 }

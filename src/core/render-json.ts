@@ -1,10 +1,69 @@
 import type { Finding, FindingSummary } from "./finding.js";
+import type { WritePiece } from "./pieces.js";
 import type { ApprenticePlan, Plan } from "./plan.js";
 import type { ExclusionReason } from "./provision.js";
 
-/** `check --format json` (DESIGN §5). */
+/**
+ * `check --format json` (DESIGN §5), written piece by piece, one finding at a time: the
+ * same text as `JSON.stringify({ findings, summary }, null, 2)` and a line break, for any
+ * number of findings (millions of them make more text than one string can hold).
+ */
+export function writeFindingsJson(findings: readonly Finding[], summary: FindingSummary, write: WritePiece): void {
+  if (findings.length === 0) write('{\n  "findings": [],\n');
+  else {
+    write('{\n  "findings": [\n');
+    findings.forEach((f, i) => write(`${findingJson(f)}${i < findings.length - 1 ? ",\n" : "\n"}`));
+    write("  ],\n");
+  }
+  write(`  "summary": ${indented(JSON.stringify(summary, null, 2), "  ")}\n}\n`);
+}
+
+/**
+ * `JSON.stringify(value, null, 2)` and a line break, written in pieces: the first `depth`
+ * levels of objects and arrays member by member, each member below them in one piece.
+ * For plain data (what JSON.parse gives, plus undefined members, which are left out).
+ */
+export function writePrettyJson(value: unknown, write: WritePiece, depth = 2): void {
+  const walk = (raw: unknown, indent: string, level: number): void => {
+    const v = raw !== null && typeof raw === "object" && typeof (raw as { toJSON?: unknown }).toJSON === "function" ? (raw as { toJSON(): unknown }).toJSON() : raw;
+    if (level >= depth || v === null || typeof v !== "object") {
+      write(indented(JSON.stringify(v, null, 2) ?? "null", indent));
+      return;
+    }
+    const inner = `${indent}  `;
+    const entries: [string | undefined, unknown][] = Array.isArray(v) ? v.map((item: unknown) => [undefined, item]) : Object.entries(v).filter(([, item]) => item !== undefined && typeof item !== "function");
+    const [open, close] = Array.isArray(v) ? ["[", "]"] : ["{", "}"];
+    if (entries.length === 0) {
+      write(`${open}${close}`);
+      return;
+    }
+    write(`${open}\n`);
+    entries.forEach(([key, item], i) => {
+      write(key === undefined ? inner : `${inner}${JSON.stringify(key)}: `);
+      walk(typeof item === "function" || item === undefined ? null : item, inner, level + 1);
+      write(i < entries.length - 1 ? ",\n" : "\n");
+    });
+    write(`${indent}${close}`);
+  };
+  walk(value, "", 0);
+  write("\n");
+}
+
+/**
+ * `JSON.stringify(publicFinding(f), null, 2)` as it stands in the report (indented by four
+ * spaces), made field by field: the report of millions of findings spends its time here.
+ */
+function findingJson(f: Finding): string {
+  const place = f.line !== undefined ? `\n      "line": ${JSON.stringify(f.line)},\n      "column": ${JSON.stringify(f.column ?? 1)},` : "";
+  const steps = f.next_steps.length === 0 ? "[]" : `[\n        ${f.next_steps.map((s) => JSON.stringify(s)).join(",\n        ")}\n      ]`;
+  return `    {\n      "file": ${JSON.stringify(f.file)},${place}\n      "severity": ${JSON.stringify(f.severity)},\n      "code": ${JSON.stringify(f.code)},\n      "message": ${JSON.stringify(f.message)},\n      "guidance": ${JSON.stringify(f.guidance)},\n      "next_steps": ${steps}\n    }`;
+}
+
+/** `check --format json` (writeFindingsJson) as one string. */
 export function renderFindingsJson(findings: readonly Finding[], summary: FindingSummary): string {
-  return JSON.stringify({ findings: findings.map(publicFinding), summary }, null, 2) + "\n";
+  const pieces: string[] = [];
+  writeFindingsJson(findings, summary, (piece) => pieces.push(piece));
+  return pieces.join("");
 }
 
 /** The public finding shape: DESIGN §5 fields only, in a stable order. */

@@ -35,18 +35,27 @@ export function renderCapacityChart(plan: Plan): string {
   const names = plan.apprentices.map((a) => JSON.stringify(a.apprentice_type.slice(0, 24)));
   const used = plan.apprentices.map((a) => a.capacity.used);
   const cap = plan.apprentices.map((a) => a.capacity.available);
-  const top = Math.max(1, ...cap, ...used);
+  // A loop, not a spread: a fleet of a hundred thousand apprentices would overflow the stack.
+  let top = 1;
+  for (const a of plan.apprentices) top = Math.max(top, a.capacity.available, a.capacity.used);
   return ["```mermaid", "xychart-beta", '  title "Tools per apprentice (bars) against capacity (line)"', `  x-axis [${names.join(", ")}]`, `  y-axis "tools" 0 --> ${top}`, `  bar [${used.join(", ")}]`, `  line [${cap.join(", ")}]`, "```"].join("\n");
 }
 
-export function renderPlanMarkdown(plan: Plan, opts: { chart?: boolean } = {}): string {
+/**
+ * The plan as Markdown, in pieces: the limits, the summary table, the chart, then each
+ * apprentice. A fleet's plan can be longer than a string can be; a reader with a budget
+ * (the job summary) stops when it has enough.
+ */
+export function* planMarkdownPieces(plan: Plan, opts: { chart?: boolean } = {}): Generator<string, void, undefined> {
   const l = plan.limits;
   const summaryRows = plan.apprentices.map((a) => [mdText(a.apprentice_type), STATUS_ICON[a.status], `\`${capacityBar(a.capacity.used, a.capacity.available, 12)}\``, a.tokens === null ? "—" : groupDigits(a.tokens), String(a.excluded.length)]);
-  const parts = [
-    `## Provisioning plan\n\nLimits: max_tools ${l.max_tools} − safety_margin ${l.safety_margin}${l.max_tokens !== null ? `, max_tokens ${l.max_tokens}` : ""}.`,
-    plan.apprentices.length ? mdTable(["Apprentice", "Status", "Capacity", "Tokens", "Excluded"], summaryRows) : "_No manifests._",
-  ];
-  if (opts.chart !== false && plan.apprentices.length > 1) parts.push(renderCapacityChart(plan));
-  for (const a of plan.apprentices) parts.push(renderApprenticeMarkdown(a));
-  return parts.join("\n\n") + "\n";
+  yield `## Provisioning plan\n\nLimits: max_tools ${l.max_tools} − safety_margin ${l.safety_margin}${l.max_tokens !== null ? `, max_tokens ${l.max_tokens}` : ""}.`;
+  yield `\n\n${plan.apprentices.length ? mdTable(["Apprentice", "Status", "Capacity", "Tokens", "Excluded"], summaryRows) : "_No manifests._"}`;
+  if (opts.chart !== false && plan.apprentices.length > 1) yield `\n\n${renderCapacityChart(plan)}`;
+  for (const a of plan.apprentices) yield `\n\n${renderApprenticeMarkdown(a)}`;
+  yield "\n";
+}
+
+export function renderPlanMarkdown(plan: Plan, opts: { chart?: boolean } = {}): string {
+  return [...planMarkdownPieces(plan, opts)].join("");
 }

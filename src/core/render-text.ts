@@ -1,6 +1,7 @@
 import type { Finding, FindingSummary } from "./finding.js";
 import { describeExclusion, describeSource, type ApprenticePlan, type Plan, type PlanDiff } from "./plan.js";
 import { groupDigits } from "./group-digits.js";
+import type { WritePiece } from "./pieces.js";
 
 export { groupDigits };
 
@@ -45,29 +46,73 @@ function lineWindow(src: string, col: number, end: number): { text: string; col:
   return { text, col: col + shift, end: Math.min(end, to + 1) + shift };
 }
 
-/** actionlint style: `file:line:col: severity: message [code]`, the line underlined, then why and what to do. */
-export function renderFindingsText(findings: readonly Finding[], summary: FindingSummary, lines?: SourceLines): string {
-  const out: string[] = [];
-  for (const f of findings) {
-    const place = f.line !== undefined ? `${f.file}:${f.line}:${f.column ?? 1}` : f.file;
-    out.push(`${place}: ${f.severity}: ${f.message} [${f.code}]`);
-    const src = f.line !== undefined ? lines?.(f.file)?.[f.line - 1] : undefined;
-    if (src !== undefined && src.trim() !== "") {
-      const col = Math.max(1, f.column ?? 1);
-      const end = f.endLine === f.line && f.endColumn !== undefined ? Math.max(f.endColumn, col + 1) : src.length + 1;
-      const shown = lineWindow(src, col, end);
-      const gutter = String(f.line).padStart(4);
-      out.push(`${gutter} | ${shown.text}`);
-      out.push(`${" ".repeat(gutter.length)} | ${" ".repeat(shown.col - 1)}${"^".repeat(Math.max(1, shown.end - shown.col))}`);
-    }
-    out.push(`  why: ${f.guidance}`);
-    for (const step of f.next_steps) out.push(`  fix: ${step}`);
-    out.push("");
+/** How many findings of one file the text report shows; `--format json` has every one. */
+export const TEXT_FINDINGS_PER_FILE = 100;
+
+
+const count = (n: number, word: string) => `${groupDigits(n)} ${word}${n === 1 ? "" : "s"}`;
+
+/** One finding in actionlint style: `file:line:col: severity: message [code]`, the line underlined, then why and what to do. */
+function findingText(f: Finding, lines: SourceLines | undefined): string {
+  const place = f.line !== undefined ? `${f.file}:${f.line}:${f.column ?? 1}` : f.file;
+  let out = `${place}: ${f.severity}: ${f.message} [${f.code}]\n`;
+  const src = f.line !== undefined ? lines?.(f.file)?.[f.line - 1] : undefined;
+  if (src !== undefined && src.trim() !== "") {
+    const col = Math.max(1, f.column ?? 1);
+    const end = f.endLine === f.line && f.endColumn !== undefined ? Math.max(f.endColumn, col + 1) : src.length + 1;
+    const shown = lineWindow(src, col, end);
+    const gutter = String(f.line).padStart(4);
+    out += `${gutter} | ${shown.text}\n`;
+    out += `${" ".repeat(gutter.length)} | ${" ".repeat(shown.col - 1)}${"^".repeat(Math.max(1, shown.end - shown.col))}\n`;
   }
-  const count = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  out += `  why: ${f.guidance}\n`;
+  for (const step of f.next_steps) out += `  fix: ${step}\n`;
+  return `${out}\n`;
+}
+
+/** The line that stands for a file's findings past the first `shown`. */
+function moreText(file: string, hidden: Record<Finding["severity"], number>, shown: number): string {
+  const total = hidden.error + hidden.warning + hidden.notice;
+  const kinds = [hidden.error ? count(hidden.error, "error") : "", hidden.warning ? count(hidden.warning, "warning") : "", hidden.notice ? count(hidden.notice, "notice") : ""].filter(Boolean).join(", ");
+  return `${file}: … and ${count(total, "more finding")} (${kinds}) not shown: the text report shows the first ${shown} of each file; \`--format json\` lists them all.\n\n`;
+}
+
+/**
+ * The text report (see findingText), then the verdict line, written piece by piece and
+ * ending with a line break. At most `perFile` findings of each file are shown (the
+ * findings come sorted by file); one line stands for the rest, and the verdict counts all.
+ */
+export function writeFindingsText(findings: readonly Finding[], summary: FindingSummary, write: WritePiece, lines?: SourceLines, perFile = TEXT_FINDINGS_PER_FILE): void {
+  let file: string | undefined;
+  let shown = 0;
+  const hidden: Record<Finding["severity"], number> = { error: 0, warning: 0, notice: 0 };
+  const flushHidden = () => {
+    if (file !== undefined && hidden.error + hidden.warning + hidden.notice > 0) write(moreText(file, hidden, perFile));
+    hidden.error = hidden.warning = hidden.notice = 0;
+  };
+  for (const f of findings) {
+    if (f.file !== file) {
+      flushHidden();
+      file = f.file;
+      shown = 0;
+    }
+    if (shown < perFile) {
+      shown++;
+      write(findingText(f, lines));
+    } else hidden[f.severity]++;
+  }
+  flushHidden();
   const verdict = summary.errors > 0 ? "✗" : "✓";
-  out.push(`${verdict} ${count(summary.files, "manifest")} checked: ${count(summary.errors, "error")}, ${count(summary.warnings, "warning")}, ${count(summary.notices, "notice")}.`);
-  return out.join("\n");
+  write(`${verdict} ${plainCount(summary.files, "manifest")} checked: ${plainCount(summary.errors, "error")}, ${plainCount(summary.warnings, "warning")}, ${plainCount(summary.notices, "notice")}.\n`);
+}
+
+const plainCount = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
+/** The text report (writeFindingsText) as one string, without its last line break. */
+export function renderFindingsText(findings: readonly Finding[], summary: FindingSummary, lines?: SourceLines, perFile = TEXT_FINDINGS_PER_FILE): string {
+  const pieces: string[] = [];
+  writeFindingsText(findings, summary, (piece) => pieces.push(piece), lines, perFile);
+  return pieces.join("").slice(0, -1);
 }
 
 const STATUS: Record<ApprenticePlan["status"], string> = { ok: "ok", degraded: "DEGRADED", invalid: "INVALID" };
@@ -93,10 +138,18 @@ function apprenticeText(a: ApprenticePlan): string {
   return out.join("\n");
 }
 
-export function renderPlanText(plan: Plan): string {
+/** The plan as text, written one apprentice at a time (a fleet's plan can be longer than a string can be). */
+export function writePlanText(plan: Plan, write: WritePiece): void {
   const l = plan.limits;
-  const head = `Provisioning plan: ${plan.apprentices.length} apprentice${plan.apprentices.length === 1 ? "" : "s"}, limits max_tools ${l.max_tools} − safety_margin ${l.safety_margin}${l.max_tokens !== null ? `, max_tokens ${l.max_tokens}` : ""}`;
-  return [head, "", ...plan.apprentices.map(apprenticeText).join("\n\n").split("\n")].join("\n") + "\n";
+  write(`Provisioning plan: ${plan.apprentices.length} apprentice${plan.apprentices.length === 1 ? "" : "s"}, limits max_tools ${l.max_tools} − safety_margin ${l.safety_margin}${l.max_tokens !== null ? `, max_tokens ${l.max_tokens}` : ""}\n\n`);
+  plan.apprentices.forEach((a, i) => write(`${i > 0 ? "\n\n" : ""}${apprenticeText(a)}`));
+  write("\n");
+}
+
+export function renderPlanText(plan: Plan): string {
+  const pieces: string[] = [];
+  writePlanText(plan, (piece) => pieces.push(piece));
+  return pieces.join("");
 }
 
 export function renderDiffText(diff: PlanDiff): string {
