@@ -5,9 +5,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { CheckOutcome } from "../../src/action/check.js";
 import { renderJobSummary } from "../../src/action/job-summary.js";
 import { writeOutputFiles } from "../../src/action/outputs.js";
-import type { ApprenticePlan, Plan } from "../../src/core/plan.js";
+import type { Plan } from "../../src/core/plan.js";
 import { renderPlanJson } from "../../src/core/render-json.js";
 import { renderPlanMarkdown } from "../../src/core/render-markdown.js";
+import { planEntryExcluding as apprentice } from "../support/plan-fixtures.js";
 
 // The step summary holds the plan while it fits GitHub's 1 MiB; past that, the table of
 // apprentices without their detail. The plan's Markdown is read piece by piece until it
@@ -18,22 +19,6 @@ const temps: string[] = [];
 afterAll(() => {
   for (const dir of temps) rmSync(dir, { recursive: true, force: true });
 });
-
-function apprentice(type: string, excluded: readonly string[]): ApprenticePlan {
-  return {
-    apprentice_type: type,
-    file: `manifests/${type}.yaml`,
-    status: "ok",
-    tools: ["read_file"],
-    excluded: excluded.map((tool) => ({ tool, reason: "over_limit" })),
-    substitutions: [],
-    capacity: { used: 1, available: 4 },
-    tokens: null,
-    max_tokens: null,
-    sources: { read_file: { kind: "required" } },
-    missing_required: [],
-  } as ApprenticePlan;
-}
 
 function outcome(plan: Plan): CheckOutcome {
   return { findings: [], summary: { errors: 0, warnings: 0, notices: 0, files: plan.apprentices.length }, plan, profiles: { targets: [], apprentices: {} }, failed: false, degraded: [] };

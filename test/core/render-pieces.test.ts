@@ -7,6 +7,7 @@ import { renderFindingsGithub, writeFindingsGithub } from "../../src/core/render
 import { publicFinding, publicPlan, renderFindingsJson, renderPlanJson, writeFindingsJson, writePrettyJson } from "../../src/core/render-json.js";
 import { planMarkdownPieces, renderPlanMarkdown } from "../../src/core/render-markdown.js";
 import { renderFindingsText, renderPlanText, TEXT_FINDINGS_PER_FILE, writeFindingsText, writePlanText } from "../../src/core/render-text.js";
+import { planEntryExcluding } from "../support/plan-fixtures.js";
 
 // Reports are written in pieces, so that any number of findings (or apprentices) can be
 // reported: a check of 20 manifests with 115,000 duplicate entries each made 2.3 million
@@ -112,19 +113,7 @@ describe("the text report shows the first findings of each file", () => {
 
 /** A plan entry with `excluded` tools whose names are 100 characters long. */
 function apprentice(type: string, excluded: number, names = Array.from({ length: excluded }, (_, i) => `tool_${String(i).padStart(95, "0")}`)): ApprenticePlan {
-  return {
-    apprentice_type: type,
-    file: `manifests/${type}.yaml`,
-    status: "ok",
-    tools: ["read_file"],
-    excluded: names.map((tool) => ({ tool, reason: "over_limit" })),
-    substitutions: [],
-    capacity: { used: 1, available: 4 },
-    tokens: null,
-    max_tokens: null,
-    sources: { read_file: { kind: "required" } },
-    missing_required: [],
-  } as ApprenticePlan;
+  return planEntryExcluding(type, names);
 }
 
 describe("reports longer than one string can be", () => {
