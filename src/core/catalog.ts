@@ -206,7 +206,20 @@ export function buildCatalog(files: readonly CatalogFileInput[]): { catalog: Cat
         return;
       }
       const qualified = raw.name.startsWith("mcp__") ? raw.name : `mcp__${raw.server}__${raw.name}`;
-      const tool: CatalogTool = { ...raw, qualified, index: tools.length };
+      // Every tool has the same fields in the same order (absent ones undefined): the code
+      // that looks tools up once per entry of every manifest then meets one object shape,
+      // and the JIT does not throw it away for each new combination of optional fields.
+      const tool: CatalogTool = {
+        name: raw.name,
+        server: raw.server,
+        qualified,
+        title: raw.title,
+        description: raw.description,
+        inputSchema: raw.inputSchema,
+        annotations: raw.annotations,
+        storedEstimate: raw.storedEstimate,
+        index: tools.length,
+      };
       tools.push(tool);
       byName.set(raw.name, tool);
       if (!byName.has(qualified)) byName.set(qualified, tool);

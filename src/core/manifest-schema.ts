@@ -80,21 +80,26 @@ export function ownEntry<T>(record: Readonly<Record<string, T>>, tool: string): 
   return Object.hasOwn(record, tool) ? record[tool] : undefined;
 }
 
+/**
+ * Every manifest has the same fields in the same order (`specialization` and `feedback`
+ * undefined when not written), so that the rules and provisioning, which read them for
+ * every manifest of a fleet, meet one object shape: the JIT optimizes that code once
+ * instead of throwing it away for each new combination of fields.
+ */
 export function normalizeManifest(m: ParsedManifest): Manifest {
-  const out: Manifest = {
+  return {
     apprentice_type: m.apprentice_type,
     description: m.description,
+    specialization: m.specialization,
     required_tools: m.required_tools ?? [],
     optional_tools: m.optional_tools ?? [],
     forbidden_tools: m.forbidden_tools ?? [],
     alternatives: m.alternatives ?? {},
     tool_notes: m.tool_notes ?? {},
     limits: m.limits ?? {},
+    feedback: m.feedback,
     requirements: m.requirements ?? [],
   };
-  if (m.specialization !== undefined) out.specialization = m.specialization;
-  if (m.feedback !== undefined) out.feedback = m.feedback;
-  return out;
 }
 
 /**

@@ -50,10 +50,20 @@ export interface CompiledPattern {
   /** Literal prefix before the first wildcard (used to narrow candidates). */
   prefix: string;
   /** True for `prefix*` (one `*`, last): every name that starts with the prefix. */
-  prefixOnly?: true;
+  prefixOnly: boolean;
   /** For bare `mcp__<server>` entries: the server. */
-  server?: string;
+  server: string | undefined;
   test(name: string, server?: string): boolean;
+}
+
+/**
+ * Every compiled pattern has the same fields in the same order, so that the code asking
+ * them (once per tool considered, in every manifest) meets one object shape, which the
+ * JIT optimizes once; differently shaped patterns made it throw that code away and
+ * compile it again, several times per run.
+ */
+function compiled(source: string, prefix: string, prefixOnly: boolean, server: string | undefined, test: (name: string, server?: string) => boolean): CompiledPattern {
+  return { source, prefix, prefixOnly, server, test };
 }
 
 /**
@@ -122,32 +132,23 @@ const compiledCache = new Map<string, CompiledPattern>();
 export function compilePattern(source: string): CompiledPattern {
   const cached = compiledCache.get(source);
   if (cached) return cached;
-  let compiled: CompiledPattern;
+  let made: CompiledPattern;
   const server = bareServerOf(source);
   if (server !== undefined) {
     const namespaced = `mcp__${server}__`;
-    compiled = {
-      source,
-      prefix: source,
-      server,
-      test: (name, toolServer) => toolServer === server || name.startsWith(namespaced),
-    };
+    made = compiled(source, source, false, server, (name, toolServer) => toolServer === server || name.startsWith(namespaced));
   } else if (!source.includes("*") && !source.includes("?")) {
-    compiled = { source, prefix: source, test: (name) => name === source };
+    made = compiled(source, source, false, undefined, (name) => name === source);
   } else {
     const firstWild = source.search(/[*?]/);
     const prefix = source.slice(0, firstWild);
     const rest = source.slice(firstWild);
-    if (rest === "*") {
-      compiled = { source, prefix, prefixOnly: true, test: (name) => name.startsWith(prefix) };
-    } else {
-      compiled = { source, prefix, test: globTester(source) };
-    }
+    made = rest === "*" ? compiled(source, prefix, true, undefined, (name) => name.startsWith(prefix)) : compiled(source, prefix, false, undefined, globTester(source));
   }
-  if (server === undefined && mayMatchQualified(compiled.prefix)) compiled = withQualifiedForm(compiled);
+  if (server === undefined && mayMatchQualified(made.prefix)) made = withQualifiedForm(made);
   if (compiledCache.size > 50_000) compiledCache.clear();
-  compiledCache.set(source, compiled);
-  return compiled;
+  compiledCache.set(source, made);
+  return made;
 }
 
 /** Only patterns whose literal prefix is compatible with `mcp__` can match a namespaced name. */
@@ -160,12 +161,9 @@ function mayMatchQualified(prefix: string): boolean {
  * `mcp__github__get_*` and `mcp__discord_*` match the plain `get_issue` of server
  * `github` and `send` of server `discord`, as the catalog's expansion already does.
  */
-function withQualifiedForm(compiled: CompiledPattern): CompiledPattern {
-  const plain = compiled.test;
-  return {
-    ...compiled,
-    test: (name, server) => plain(name, server) || (server !== undefined && !name.startsWith("mcp__") && plain(`mcp__${server}__${name}`, server)),
-  };
+function withQualifiedForm(plain: CompiledPattern): CompiledPattern {
+  const test = plain.test;
+  return compiled(plain.source, plain.prefix, plain.prefixOnly, plain.server, (name, server) => test(name, server) || (server !== undefined && !name.startsWith("mcp__") && test(`mcp__${server}__${name}`, server)));
 }
 
 /**
