@@ -15,7 +15,7 @@
  * generated documents and mutations of real manifests (test/io/yaml-fast-path.test.ts).
  */
 
-import { Buffer, isAscii } from "node:buffer";
+import { Buffer } from "node:buffer";
 
 const SPACE = 0x20;
 const HASH = 0x23;
@@ -316,12 +316,67 @@ export function readYamlSubsetBytes(bytes: Uint8Array, options: ReadOptions = {}
   const utf8: Slice = typeof buf.utf8Slice === "function" ? buf.utf8Slice.bind(buf) : (from, to) => buf.toString("utf8", from, to);
   if (hasUnsupportedBytes(bytes)) return undefined;
   const text = latin1(0, bytes.length);
-  if (isAscii(bytes)) return read(text, options.keys, latin1);
-  // A scalar is short: its own bytes say faster than a regular expression over its string whether it needs UTF-8.
-  return read(text, options.keys, (from, to) => {
-    for (let i = from; i < to; i++) if ((bytes[i] as number) >= 0x80) return utf8(from, to);
-    return latin1(from, to);
-  });
+  // Short ASCII scalars (tool names, mostly) come from the intern table; a scalar is short,
+  // so its own bytes say faster than a regular expression over its string whether it needs UTF-8.
+  return read(text, options.keys, (from, to) => interned(bytes, from, to, latin1) ?? (isAsciiRange(bytes, from, to) ? latin1(from, to) : utf8(from, to)));
+}
+
+function isAsciiRange(bytes: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if ((bytes[i] as number) >= 0x80) return false;
+  return true;
+}
+
+/**
+ * Strings of short ASCII scalars read before (on this thread), by a hash of their bytes.
+ * A fleet's manifests name the same few thousand tools over and over: each name is made
+ * once and then found again by its bytes, which is cheaper than making a new string (a
+ * call into Node's buffer code, and garbage), and every later use of the name is cheaper
+ * too: V8 hashes a string once, so the rules and provisioning, which look each name up in
+ * several maps and sets, find it by a hash already known and compare it by identity.
+ * Open addressing over a fixed table; when it fills up it is simply emptied.
+ */
+const INTERN_SLOTS = 1 << 14;
+const INTERN_MAX_BYTES = 64;
+const INTERN_MAX_USED = INTERN_SLOTS >> 1;
+const internHashes = new Int32Array(INTERN_SLOTS);
+const internStrings: (string | undefined)[] = new Array<string | undefined>(INTERN_SLOTS).fill(undefined);
+let internUsed = 0;
+
+/** The string of bytes[from, to) from the intern table (made and kept when new); undefined for an empty, long or non-ASCII scalar. */
+function interned(bytes: Uint8Array, from: number, to: number, make: Slice): string | undefined {
+  const length = to - from;
+  if (length === 0 || length > INTERN_MAX_BYTES) return undefined;
+  // FNV-1a over the bytes; the check for non-ASCII rides along.
+  let hash = 0x811c9dc5 | 0;
+  let high = 0;
+  for (let i = from; i < to; i++) {
+    const b = bytes[i] as number;
+    high |= b;
+    hash = Math.imul(hash ^ b, 0x01000193);
+  }
+  if (high >= 0x80) return undefined;
+  const mask = INTERN_SLOTS - 1;
+  for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+    const known = internStrings[slot];
+    if (known === undefined) break;
+    if (internHashes[slot] === hash && known.length === length && sameAscii(known, bytes, from)) return known;
+  }
+  if (internUsed >= INTERN_MAX_USED) {
+    internStrings.fill(undefined);
+    internUsed = 0;
+  }
+  let slot = hash & mask;
+  while (internStrings[slot] !== undefined) slot = (slot + 1) & mask;
+  const made = make(from, to);
+  internStrings[slot] = made;
+  internHashes[slot] = hash;
+  internUsed++;
+  return made;
+}
+
+function sameAscii(s: string, bytes: Uint8Array, from: number): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) !== bytes[from + i]) return false;
+  return true;
 }
 
 function read(text: string, keys: KeyTable | undefined, slice: Slice): { value: Record<string, unknown> } | undefined {

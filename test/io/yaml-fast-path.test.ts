@@ -123,6 +123,19 @@ describe("the YAML fast path agrees with the yaml package", () => {
     expect(share(mutated, 3000)).toBeGreaterThan(0.2);
   });
 
+  it("reads short names from its intern table exactly, across many files and after the table fills up", () => {
+    // 10,000 distinct names (more than the table keeps before it is emptied), each file
+    // also naming tools seen in every file, names that differ in one byte or only in
+    // length, and names with bytes past ASCII (never interned).
+    const encoder = new TextEncoder();
+    for (let n = 0; n < 10_000; n++) {
+      const name = `tool_${n.toString(36)}`;
+      const text = `apprentice_type: t\nrequired_tools:\n  - ${name}\n  - read_file\n  - read_filf\n  - read_fil\n  - "${name}"\n  - lé_${n % 7}\n  - ${"x".repeat(64 + (n % 3))}\n`;
+      const read = readYamlSubsetBytes(encoder.encode(text));
+      expect(read?.value.required_tools).toEqual([name, "read_file", "read_filf", "read_fil", name, `lé_${n % 7}`, "x".repeat(64 + (n % 3))]);
+    }
+  });
+
   it("takes the real manifests by the fast path, and still places findings at line:column", () => {
     for (const text of realManifests) expect(fastYamlValue(text)).toBeDefined();
     const src = parseYamlSource("m.yaml", "apprentice_type: x\ndescription: d\nrequired_tools:\n  - read_file\n  - grep\n");
