@@ -63,6 +63,6 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
 function keepPlan(repo: Repository): void {
   const { keepPlanOutput, catalog, tokensOf } = repo.loaded;
   if (!keepPlanOutput || (catalog && !tokensOf)) return;
-  const plan = repo.plan();
-  keepPlanOutput({ worst: worstSeverity(repo.check.findings), write: (out) => writePlanJson(plan, out) });
+  // Made only if it is written (a plan kept from the same inputs is not made again).
+  keepPlanOutput({ worst: worstSeverity(repo.check.findings), write: (out) => writePlanJson(repo.plan(), out) });
 }

@@ -93,16 +93,15 @@ export function manifestRuleFindings(file: string, m: Manifest, locate: Locator,
   // Rule 8: limits.
   for (const f of limitFindings(file, m, locate, ctx, valid.required_tools.length)) out.push(f);
 
-  // Rule 9: notes and alternatives about tools the manifest does not list.
-  // (Built only for manifests with notes or alternatives: most have none.)
-  let listedNames: Set<string> | undefined;
-  let optionalPatterns: string[] = [];
+  // Rule 9: notes and alternatives about tools the manifest does not list. Rule 4's map
+  // has every valid entry, first by list: a name first seen in required_tools or
+  // optional_tools is listed. (Optional patterns are gathered only for a key that is not.)
+  let optionalPatterns: string[] | undefined;
   const listed = (tool: string) => {
-    if (!listedNames) {
-      listedNames = new Set([...valid.required_tools, ...valid.optional_tools].map((e) => e.entry));
-      optionalPatterns = valid.optional_tools.filter((o) => isPattern(o.entry)).map((o) => o.entry);
-    }
-    return listedNames.has(tool) || (optionalPatterns.length > 0 && firstMatch(optionalPatterns, tool, ctx.catalog?.get(tool)?.server) !== undefined);
+    const seen = firstSeen.get(tool);
+    if (seen !== undefined && seen < 2 * 0x100000) return true;
+    optionalPatterns ??= valid.optional_tools.filter((o) => isPattern(o.entry)).map((o) => o.entry);
+    return optionalPatterns.length > 0 && firstMatch(optionalPatterns, tool, ctx.catalog?.get(tool)?.server) !== undefined;
   };
   for (const [section, code] of SECTIONS) {
     for (const key of Object.keys(m[section])) {

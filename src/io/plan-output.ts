@@ -107,10 +107,17 @@ export function catalogGlobs(dir: string): string[] {
   return [`${dir}/*.json`, `${dir}/*.yml`, `${dir}/*.yaml`];
 }
 
-/** Keeps a plan's output (replacing any other), written straight to the file. Never throws: a plan not kept costs time only. */
+/**
+ * Keeps a plan's output (replacing any other), written straight to the file; unless the
+ * plan kept already was made from these very inputs (a check run again with nothing
+ * changed), which is left as it is and not made again (when intact: a damaged one is
+ * replaced). Never throws: a plan not kept costs time only.
+ */
 export function keepPlanOutput(dir: string, origin: PlanOrigin, plan: PlanToKeep): void {
   const header: Header = { ...origin, worst: plan.worst };
   try {
+    const kept = readKept(dir);
+    if (kept && JSON.stringify(kept.header) === JSON.stringify(header) && kept.intact()) return;
     writeSealed(join(dir, FILE), (out) => {
       out(`${MAGIC}${JSON.stringify(header)}\n`);
       plan.write(out);

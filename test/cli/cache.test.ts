@@ -254,6 +254,28 @@ describe("a plan kept from the last run", () => {
     await inProcess(repo, json);
     await afresh(json);
   });
+
+  it("is not made again by a run with nothing changed, unless it was damaged", async () => {
+    const repo = makeRepo(30);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const kept = join(cacheDir(repo), "plan.bin");
+    const json = ["plan", "--format", "json"];
+    const expected = await inProcess(repo, [...json, "--no-cache"]);
+    await inProcess(repo, json);
+    // Sealed files are replaced whole (a new file renamed over the old): the same inode means not written.
+    const first = statSync(kept);
+    for (const argv of [["check"], json, ["check", "--format", "json"]]) {
+      await inProcess(repo, argv);
+      expect(statSync(kept).ino).toBe(first.ino);
+    }
+    // Damaged (a byte changed in the plan), with the same inputs: the next check writes it anew.
+    writeFileSync(kept, DAMAGES[2]!(readFileSync(kept)));
+    expect(readSealed(kept)?.intact()).toBe(false);
+    await inProcess(repo, ["check"]);
+    expect(readSealed(kept)?.intact()).toBe(true);
+    expect(statSync(kept).ino).not.toBe(first.ino);
+    expect(await inProcess(repo, json)).toEqual(expected);
+  });
 });
 
 describe("results on several threads are the results on one", () => {
