@@ -288,7 +288,7 @@ interface ManifestFiles {
 }
 
 /**
- * Parses the manifests. Many are also checked right away, on every core; with a cache,
+ * Parses the manifests. Many are also checked right away, on several threads; with a cache,
  * files whose check is stored are not parsed at all and the rest are checked now.
  * `checked` is present when the per-file checks were made here; with a cache, `stamps`
  * holds each file's stamp when it was read (when it had settled), for later runs.
@@ -319,7 +319,7 @@ async function readManifests(input: ManifestFiles, cache: CheckCache | undefined
   const stamps = files.map((_, i) => stamped?.stampOf(i));
   const stampOf = (k: number) => stamps[pending[k] as number];
   if (absolutePath) {
-    // Read, hashed and (unless stored under their content key) checked on every core;
+    // Read, hashed and (unless stored under their content key) checked on several threads;
     // stamped as they are read when they were not stamped here.
     const disk: DiskFiles = {
       paths: pendingFiles.map(absolutePath),

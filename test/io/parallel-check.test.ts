@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
-import { scratchReader } from "../../src/io/parallel-check.js";
+import { availableParallelism } from "node:os";
+import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
+import { scratchReader, threadCount } from "../../src/io/parallel-check.js";
 import { isUnread, stampOfStats, type FileBytes } from "../../src/io/file-source.js";
 import { statSync } from "node:fs";
 
@@ -44,5 +45,23 @@ describe("scratchReader", () => {
   it("does not read a folder where a file was expected, and says so", () => {
     expect(scratchReader()(dir)).toEqual({ unread: "not-a-file", kind: "a folder" });
     expect(scratchReader(() => undefined)(dir)).toEqual({ unread: "not-a-file", kind: "a folder" });
+  });
+});
+
+describe("threadCount", () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it("leaves one core to V8's own threads and the token count, unless told otherwise", () => {
+    vi.stubEnv("APPRENTICE_TOOLS_THREADS", undefined);
+    expect(threadCount()).toBe(Math.max(1, availableParallelism() - 1));
+    for (const [asked, threads] of [["1", 1], ["3", 3], ["16", 16]] as const) {
+      vi.stubEnv("APPRENTICE_TOOLS_THREADS", asked);
+      expect(threadCount()).toBe(threads);
+    }
+    // Not a positive whole number: the default.
+    for (const asked of ["0", "-2", "1.5", "many", ""]) {
+      vi.stubEnv("APPRENTICE_TOOLS_THREADS", asked);
+      expect(threadCount()).toBe(Math.max(1, availableParallelism() - 1));
+    }
   });
 });
