@@ -8,7 +8,7 @@ import { runCli } from "../../src/cli/main.js";
 // manifests listing one tool 115,000 times each made 2.3 million findings, a report longer
 // than one string can be, and every format failed (RangeError: Invalid string length).
 // Here two such manifests (240,000 findings, 100 MB of JSON), to stay quick; the renderers
-// are tried with millions in test/core/render-pieces.test.ts.
+// are tried with reports longer than a string can be in test/core/render-pieces.test.ts.
 
 const DUPLICATES = 120_000;
 let dir = "";
