@@ -264,6 +264,12 @@ function provisionWith(m: Manifest, opts: ProvisionOptions, marks: Marks): Provi
       for (const t of matched) consider(t.name, entry, source, t);
       continue;
     }
+    // A required tool listed again is one tool: whether it was given, substituted or left
+    // out, its optional listing is a duplicate (and not, say, substituted a second time).
+    if (listedRequired.has(known !== undefined ? known.qualified : entry)) {
+      exclude(entry, "duplicate", "listed earlier", known);
+      continue;
+    }
     if (!available(known)) {
       const pattern = forbiddenBy(entry, known);
       if (pattern) {

@@ -46,6 +46,25 @@ describe("provision (examples)", () => {
     ]);
   });
 
+  it("a required tool listed again as optional is one tool: substituted once, not once per list", () => {
+    // Found by the property test (fast-check seed -272875824): `ba` got `c` as required and `ab` as optional.
+    const cat = catalogOf({ s1: ["c", "a", "ab", "x"] });
+    const m = manifest({ required_tools: ["ba", "a", "gone"], optional_tools: ["ba", "mcp__s1__a", "gone", "ab"], alternatives: { ba: ["c", "x"], gone: ["ab"] } });
+    const r = provision(m, { limits: limitsWith({ max_tools: 5, safety_margin: 0 }), catalog: cat });
+    // `ba` takes `c` and `gone` takes `ab` as required tools; the optional `ba` does not take `x` as well.
+    expect(r.tools).toEqual(["c", "a", "ab"]);
+    expect(r.substitutions).toEqual([
+      { tool: "ba", with: "c" },
+      { tool: "gone", with: "ab" },
+    ]);
+    expect(r.excluded).toEqual([
+      { tool: "ba", reason: "unavailable", detail: "replaced by c" },
+      { tool: "gone", reason: "unavailable", detail: "replaced by ab" },
+      { tool: "mcp__s1__a", reason: "duplicate", detail: "listed earlier" },
+      { tool: "ab", reason: "duplicate", detail: "listed earlier" },
+    ]);
+  });
+
   it("substitutes the first available alternative in the required tool's place", () => {
     const m = manifest({ required_tools: ["read_file", "ast_parse", "grep"], alternatives: { ast_parse: ["tree_sitter", "treesitter_parse", "regex_search"] } });
     const r = provision(m, withCatalog());

@@ -126,6 +126,11 @@ export function referenceProvision(m: Manifest, opts: ProvisionOptions): Provisi
       for (const t of matched) consider(t.name, entry, { kind: "optional", entry }, t);
       continue;
     }
+    // A required tool listed again is one tool: its optional listing is a duplicate.
+    if (listedRequired.has(keyOf(entry))) {
+      exclude(entry, "duplicate", "listed earlier");
+      continue;
+    }
     if (!available(entry)) {
       if (forbiddenBy(entry)) {
         exclude(entry, "forbidden", forbiddenBy(entry));
