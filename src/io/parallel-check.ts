@@ -16,7 +16,7 @@ import { contentKey } from "./check-cache.js";
 import { hasSettled, stampOfStats, type FileStamp } from "./file-source.js";
 import { isUnread, MAX_FILE_BYTES, openToRead, readFileIfThere, readOpenFile, unreadOf, type FileBytes, type Unread } from "./read-file.js";
 import { manifestSourceFromBytes, stemOf } from "./manifest-source.js";
-import type { TokenWorkerData, TokenWorkerMessage } from "./token-worker.js";
+import type { TokenWorkerJob, TokenWorkerMessage } from "./token-worker.js";
 import { withPlainEnv } from "./yaml-source.js";
 
 /**
@@ -175,24 +175,52 @@ function workerScript(name: "check-worker" | "token-worker"): URL | undefined {
   return url.protocol === "file:" && existsSync(fileURLToPath(url)) ? url : undefined;
 }
 
+/** A token counter started ahead of its texts (see startTokenCounter). */
+export interface TokenCounter {
+  /**
+   * Gives it the tool definitions to count (once). `counts` gives them, in order, once
+   * it is done, or undefined if it could not count (the plan then counts them itself). (An
+   * object, not a promise of a promise: asking does not wait for the count.)
+   */
+  count(definitions: string[]): { counts: Promise<number[] | undefined> };
+  /** Ends it without counting anything (nothing turned out to need counting). */
+  stop(): void;
+}
+
 /**
- * Starts a worker thread that counts the tokens of these tool definitions, for the plan
- * that usually follows a check (its tokenizer's tables go with it). `counts` gives them
- * (in order) once it is done, or undefined if it could not count (the plan then counts
- * them itself); undefined at once without a worker script. (An object, not a promise of
- * a promise: awaiting the start does not wait for the count.)
+ * Starts a worker thread that loads the tokenizer at once and then counts the tool
+ * definitions it is given, for the plan that usually follows a check (its tokenizer's
+ * tables go with it). Started before the catalog is parsed, it loads while that happens.
+ * Undefined without a worker script (a single-file bundle).
  */
-export async function startTokenCount(definitions: string[]): Promise<{ counts: Promise<number[] | undefined> } | undefined> {
+export async function startTokenCounter(): Promise<TokenCounter | undefined> {
   const script = workerScript("token-worker");
-  if (!script || definitions.length === 0) return undefined;
+  if (!script) return undefined;
   const { Worker } = await import("node:worker_threads");
-  const worker = new Worker(script, { workerData: { definitions } satisfies TokenWorkerData });
-  const counts = new Promise<number[] | undefined>((resolve) => {
-    worker.once("message", (msg: TokenWorkerMessage) => resolve("counts" in msg && msg.counts.length === definitions.length ? msg.counts : undefined));
+  const worker = new Worker(script);
+  // Waiting for its texts does not keep the process alive.
+  worker.unref();
+  const ended = new Promise<undefined>((resolve) => {
     worker.once("error", () => resolve(undefined));
     worker.once("exit", () => resolve(undefined));
-  }).finally(() => void worker.terminate());
-  return { counts };
+  });
+  return {
+    count(definitions) {
+      if (definitions.length === 0) {
+        void worker.terminate();
+        return { counts: Promise.resolve(undefined) };
+      }
+      worker.ref();
+      const counted = new Promise<number[] | undefined>((resolve) => {
+        worker.once("message", (msg: TokenWorkerMessage) => resolve("counts" in msg && msg.counts.length === definitions.length ? msg.counts : undefined));
+      });
+      worker.postMessage({ definitions } satisfies TokenWorkerJob);
+      return { counts: Promise.race([counted, ended]).finally(() => void worker.terminate()) };
+    },
+    stop() {
+      void worker.terminate();
+    },
+  };
 }
 
 /**

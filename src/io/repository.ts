@@ -1,4 +1,4 @@
-import { buildCatalog, storedEstimateOf, toolDefinitionText, type Catalog, type CatalogFileInput, type CatalogTool, type TokenCounter } from "../core/catalog.js";
+import { buildCatalog, storedEstimateOf, TOKEN_ESTIMATE_META, toolDefinitionText, type Catalog, type CatalogFileInput, type CatalogTool, type TokenCounter } from "../core/catalog.js";
 import { checkConfig } from "../core/config-check.js";
 import { DEFAULT_CATALOG, type Config, type GlobalLimits } from "../core/config-schema.js";
 import { makeFinding, type Finding } from "../core/finding.js";
@@ -13,7 +13,7 @@ import { relativeOverrides, type Overrides } from "./overrides.js";
 import { manifestSourceFromBytes } from "./manifest-source.js";
 import { openCheckCache, type CheckCache } from "./check-cache.js";
 import { catalogGlobs, catalogKey, CONFIG_CANDIDATES, filesKey, keepPlanOutput, readConfigBytes, settingsKey, type PlanToKeep } from "./plan-output.js";
-import { checkManyManifests, fromWire, PARALLEL_MIN_FILES, startCheckWorkers, startTokenCount, type CheckWorkers, type DiskFiles, type ParallelCheckResult, type WireCheck } from "./parallel-check.js";
+import { checkManyManifests, fromWire, PARALLEL_MIN_FILES, startCheckWorkers, startTokenCounter, type CheckWorkers, type DiskFiles, type ParallelCheckResult, type WireCheck } from "./parallel-check.js";
 import { loadTokenCounter } from "./tokenizer.js";
 import { decodeUtf8, parseYamlSource, withPlainEnv } from "./yaml-source.js";
 
@@ -177,14 +177,19 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   // With nothing stored to reuse, every file will be checked: the worker threads start now,
   // loading their code while this thread parses the catalog (they get its names with their job).
   const early = files.length >= PARALLEL_MIN_FILES && (!cache || cache.stored === 0) ? await startCheckWorkers({ limits: config.limits, plan: cache !== undefined }, files.length) : undefined;
-  const parsedCatalog = parseCatalog(cat.texts);
-  const { catalog } = parsedCatalog;
   // Many files to check, and tools to count for the plan that follows: counted by a thread
   // of their own while the worker threads check, and before this thread joins them
   // (measured on two cores: this thread checking alongside the count only takes its CPU,
-  // and holds more memory).
-  const toCount = cache && catalog && files.length >= PARALLEL_MIN_FILES ? uncounted(catalog, cache) : [];
-  const counting = await startTokenCount(toCount.map(toolDefinitionText));
+  // and holds more memory). On a first run with a catalog whose files do not all carry
+  // estimates, that thread starts now, and loads the tokenizer while this one parses the catalog.
+  const mayCount = files.length >= PARALLEL_MIN_FILES;
+  const earlyCounter = cache && mayCount && cache.tokens.size === 0 && cat.texts.some((t) => !t.text.includes(TOKEN_ESTIMATE_META)) ? await startTokenCounter() : undefined;
+  const parsedCatalog = parseCatalog(cat.texts);
+  const { catalog } = parsedCatalog;
+  const toCount = cache && mayCount && catalog ? uncounted(catalog, cache) : [];
+  if (toCount.length === 0) earlyCounter?.stop();
+  const counter = toCount.length === 0 ? undefined : (earlyCounter ?? (await startTokenCounter()));
+  const counting = counter?.count(toCount.map(toolDefinitionText));
   const counted = counting?.counts.then((counts) => {
     if (cache && counts) toCount.forEach((tool, k) => cache.tokens.set(tool.name, counts[k] as number));
   });

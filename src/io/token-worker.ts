@@ -1,13 +1,15 @@
 /**
- * A worker thread that counts the tokens of tool definitions (workerData: `TokenWorkerData`)
- * and posts the counts back, while the checking threads start: the plan that usually
- * follows a first check then finds every estimate made. It lives only as long as the
- * count: the tokenizer's tables are gone with it.
+ * A worker thread that loads the tokenizer as soon as it starts, then counts the tokens of
+ * the tool definitions it is sent (`TokenWorkerJob`) and posts the counts back, while the
+ * checking threads work: the plan that usually follows a first check then finds every
+ * estimate made. It is started before the catalog is parsed, so that it loads meanwhile,
+ * and lives only as long as the count: the tokenizer's tables are gone with it.
  */
-import { parentPort, workerData } from "node:worker_threads";
+import { parentPort } from "node:worker_threads";
 import { loadTokenCounter } from "./tokenizer.js";
 
-export interface TokenWorkerData {
+/** The definitions to count, sent once. */
+export interface TokenWorkerJob {
   definitions: string[];
 }
 
@@ -16,8 +18,12 @@ export type TokenWorkerMessage = { counts: number[] } | { error: string };
 
 if (parentPort) {
   const port = parentPort;
-  const { definitions } = workerData as TokenWorkerData;
-  loadTokenCounter()
-    .then((count) => port.postMessage({ counts: definitions.map((text) => count(text)) } satisfies TokenWorkerMessage))
-    .catch((err: unknown) => port.postMessage({ error: String(err) } satisfies TokenWorkerMessage));
+  const loading = loadTokenCounter();
+  // A failure to load is reported when there is something to count.
+  loading.catch(() => undefined);
+  port.once("message", (job: TokenWorkerJob) => {
+    loading
+      .then((count) => port.postMessage({ counts: job.definitions.map((text) => count(text)) } satisfies TokenWorkerMessage))
+      .catch((err: unknown) => port.postMessage({ error: String(err) } satisfies TokenWorkerMessage));
+  });
 }
