@@ -1,7 +1,7 @@
 import type { Finding, FindingSummary } from "./finding.js";
 import type { WritePiece } from "./pieces.js";
 import type { ApprenticePlan, Plan } from "./plan.js";
-import type { ExclusionReason } from "./provision.js";
+import type { Exclusion, ExclusionReason } from "./provision.js";
 
 /**
  * `check --format json` (DESIGN §5), written piece by piece, one finding at a time: the
@@ -213,7 +213,6 @@ const ENTRY_END = "\n    }";
 const ITEM = "\n        ";
 const listItems = new Map<string, Uint8Array>();
 const toolOfPair = new Map<string, Uint8Array>();
-const reasonOfPair = new Map<string, Uint8Array>();
 const withOfPair = new Map<string, Uint8Array>();
 
 /** A list of strings, as `JSON.stringify(list, null, 2)` lays it out at the entry's field depth. */
@@ -240,6 +239,35 @@ function pairList<T>(list: readonly T[], k1: string, v1: (x: T) => string, k2: s
   out.ascii("\n      ]");
 }
 
+/**
+ * Exclusions, as `pairList` lays them out, each one piece: its tool and reason, encoded
+ * once per reason and tool (a large plan excludes hundreds of tools per apprentice, nearly
+ * all for one of a few reasons).
+ */
+function exclusionList(list: readonly Exclusion[], out: Utf8Sink): void {
+  if (list.length === 0) return out.ascii("[]");
+  out.ascii("[");
+  let reason: string | undefined;
+  let pieces = new Map<string, Uint8Array>();
+  let end = "";
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i] as Exclusion;
+    if (i > 0) out.ascii(",");
+    if (e.reason !== reason) {
+      reason = e.reason;
+      end = `,\n          "reason": ${JSON.stringify(reason)}\n        }`;
+      const known = exclusionPieces.get(reason);
+      if (known === undefined) exclusionPieces.set(reason, pieces = new Map());
+      else pieces = known;
+    }
+    out.cached(pieces, EXCLUSION_START, e.tool, end);
+  }
+  out.ascii("\n      ]");
+}
+const EXCLUSION_START = `${ITEM}{\n          "tool": `;
+/** Pieces of exclusion lists, by reason, then by tool. */
+const exclusionPieces = new Map<string, Map<string, Uint8Array>>();
+
 /** The fields of a plan entry its JSON head is made of. */
 export type ApprenticeJsonFields = Pick<ApprenticePlan, "apprentice_type" | "file" | "status" | "tools" | "excluded" | "substitutions" | "capacity">;
 
@@ -260,7 +288,7 @@ export function writeApprenticeJsonHead(a: ApprenticeJsonFields, out: Utf8Sink):
   out.ascii(',\n      "tools": ');
   stringList(a.tools, out);
   out.ascii(',\n      "excluded": ');
-  pairList(a.excluded, "tool", (e) => e.tool, "reason", (e) => e.reason, toolOfPair, reasonOfPair, out);
+  exclusionList(a.excluded, out);
   out.ascii(',\n      "substitutions": ');
   pairList(a.substitutions, "tool", (s) => s.tool, "with", (s) => s.with, toolOfPair, withOfPair, out);
   out.ascii(',\n      "capacity": {\n        "used": ');
