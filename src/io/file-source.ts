@@ -81,7 +81,7 @@ export function workingTree(root: string): FileSource {
     },
     async glob(patterns, ignore = []) {
       const files = await glob([...patterns], { cwd: root, ignore: [...ignore, "**/node_modules/**"], dot: false, onlyFiles: true, expandDirectories: false });
-      return files.map((f) => f.split(sep).join("/")).sort();
+      return (sep === "/" ? files : files.map((f) => f.split(sep).join("/"))).sort();
     },
     async read(path, limit) {
       return readSync(path, limit);
