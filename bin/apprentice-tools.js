@@ -1,12 +1,12 @@
 #!/usr/bin/env node
-// The CLI entry: the compiled sources in build/ (made by `npm ci` through `prepare`).
+// The CLI entry: the program bundled into build/cli (made by `npm ci` through `prepare`).
 import * as nodeModule from "node:module";
 
 // On Node 22.1 and later, V8 keeps the compiled code of our modules between runs (in the
 // system's temp folder; NODE_DISABLE_COMPILE_CACHE=1 turns it off), as tsc does: loading
 // them is a good part of a short run. Enabled before they are loaded; Node 20 has no cache.
 nodeModule.enableCompileCache?.();
-const { runCli } = await import("../build/src/cli/main.js");
+const { runCli } = await import("../build/cli/main.js");
 
 // Output piped into a reader that stops early (`| head`) is not an error of ours.
 process.stdout.on("error", (error) => {

@@ -93,8 +93,20 @@ function reportError(err: unknown, command: string, io: CliIO): number {
   return EXIT.usage;
 }
 
+/** Set by the bundler (scripts/bundle.mjs) to package.json's version; undeclared elsewhere. */
+declare const APPRENTICE_TOOLS_VERSION: string | undefined;
+
+/**
+ * Our version: the bundle's, or the one in the nearest package.json above this module that
+ * is ours (src/cli/main.ts or build/src/cli/main.js).
+ */
 async function version(): Promise<string> {
+  if (typeof APPRENTICE_TOOLS_VERSION === "string") return APPRENTICE_TOOLS_VERSION;
   const { readFile } = await import("node:fs/promises");
-  const pkg = JSON.parse(await readFile(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string };
-  return pkg.version;
+  for (let dir = new URL(".", import.meta.url); ; dir = new URL("..", dir)) {
+    const text = await readFile(new URL("package.json", dir), "utf8").catch(() => undefined);
+    const pkg = text === undefined ? undefined : (JSON.parse(text) as { name?: unknown; version?: unknown });
+    if (pkg?.name === "apprentice-tools" && typeof pkg.version === "string") return pkg.version;
+    if (dir.pathname === "/") return "unknown";
+  }
 }

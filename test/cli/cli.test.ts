@@ -1,9 +1,10 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
+import { bundleCli } from "../support/cli-bundle.js";
 import { REPO_ROOT } from "../support/manifest-fixtures.js";
 
 // The CLI in-process, with a fake io over temporary repositories (DESIGN §5).
@@ -268,6 +269,18 @@ describe("plan --base", () => {
 });
 
 describe("the CLI as a process", () => {
+  it("--version is package.json's version, from the sources and from the bundle bin/ runs", async () => {
+    const { version } = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string };
+    expect((await cli(REPO_ROOT, "--version")).stdout).toBe(`${version}\n`);
+    // Bundled as `npm run build` bundles build/cli: the code is in chunks one folder deeper
+    // than package.json would be found from build/src/cli, and nothing may depend on that.
+    const entry = await bundleCli(temps);
+    const bundled = spawnSync(process.execPath, [entry, "--version"], { cwd: tmpdir(), encoding: "utf8", timeout: 60_000 });
+    expect(bundled.stdout, bundled.stderr).toBe(`${version}\n`);
+    const checked = spawnSync(process.execPath, [entry, "check", "manifests"], { cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000 });
+    expect(checked.status, checked.stdout + checked.stderr).toBe(0);
+  });
+
   it("`check manifests` on the repository's own manifests exits 0", () => {
     // Runs the sources through tsx, the way bin/apprentice-tools.js runs build/: no
     // dependence on a fresh build.
