@@ -64,5 +64,5 @@ function keepPlan(repo: Repository): void {
   const { keepPlanOutput, catalog, tokensOf } = repo.loaded;
   if (!keepPlanOutput || (catalog && !tokensOf)) return;
   // Made only if it is written (a plan kept from the same inputs is not made again).
-  keepPlanOutput({ worst: worstSeverity(repo.check.findings), write: (out) => writePlanJson(repo.plan(), out) });
+  keepPlanOutput({ worst: worstSeverity(repo.check.findings), write: (out) => writePlanJson(repo.plan(), out, { done: true }) });
 }

@@ -8,14 +8,19 @@ const CHUNK_BYTES = 1 << 20;
  * about a megabyte. For ten thousand apprentices the JSON is tens of megabytes: built in
  * one piece it is held three times over (the public copy, the string, the bytes written).
  * An entry reused from a check (`PLANNED_JSON`) is written from its stored bytes.
+ *
+ * `write` may keep each chunk it is given (a stream queues it), unless `done` says it is
+ * done with a chunk when it returns (a synchronous file write): then one buffer serves
+ * every chunk, instead of a new megabyte each, which the garbage collector frees late
+ * (external memory): for a plan of ten thousand apprentices, ~35 MB less at the peak.
  */
-export function writePlanJson(plan: Plan, write: (bytes: Uint8Array) => void): void {
+export function writePlanJson(plan: Plan, write: (bytes: Uint8Array) => void, options: { done?: boolean } = {}): void {
   let out = new Utf8Sink(CHUNK_BYTES + (CHUNK_BYTES >> 2));
   const flush = (force: boolean) => {
     if (out.length === 0 || (!force && out.length < CHUNK_BYTES)) return;
     write(out.bytes.subarray(0, out.length));
-    // The writer may keep what it was given (a stream queues it): the next chunk starts anew.
-    out = new Utf8Sink(CHUNK_BYTES + (CHUNK_BYTES >> 2));
+    if (options.done) out.length = 0;
+    else out = new Utf8Sink(CHUNK_BYTES + (CHUNK_BYTES >> 2));
   };
   const top = publicPlan({ ...plan, apprentices: [] }) as unknown as Record<string, unknown>;
   const keys = Object.keys(top).filter((k) => top[k] !== undefined);

@@ -35,6 +35,7 @@ export interface PlanOutput {
 /** A plan to keep: its worst finding, and a function that writes its bytes piece by piece. */
 export interface PlanToKeep {
   worst: Severity | null;
+  /** Gives the plan's bytes to `out`, which is done with each piece when it returns (written to the file). */
   write(out: (bytes: Uint8Array) => void): void;
 }
 
