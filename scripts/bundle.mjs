@@ -132,7 +132,7 @@ export function bundleOptions(entry, outfile) {
  * when it runs (shared code split into chunks beside them), and the worker threads are
  * started from their own files next to that code (see workerScript).
  */
-export const CLI_ENTRIES = { main: "src/cli/main.ts", "check-worker": "src/io/check-worker.ts", "token-worker": "src/io/token-worker.ts" };
+export const CLI_ENTRIES = { main: "src/cli/main.ts", "check-worker": "src/io/check-worker.ts", "token-worker": "src/io/token-worker.ts", "plan-worker": "src/io/plan-worker.ts" };
 
 /**
  * esbuild options for the CLI in `outdir` (`extraEntries` adds entries, for tests). One

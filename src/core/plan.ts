@@ -93,8 +93,13 @@ export function makesInvalid(findings: readonly Finding[]): boolean {
 
 /** Provisions one manifest into its plan entry. */
 export function planApprentice(m: Manifest, file: string, findings: readonly Finding[], opts: PlanOptions): ApprenticePlan {
+  return planEntry(m, file, makesInvalid(findings), opts);
+}
+
+/** planApprentice, told whether the manifest's findings make it invalid (`makesInvalid`) rather than given them. */
+export function planEntry(m: Manifest, file: string, invalid: boolean, opts: PlanOptions): ApprenticePlan {
   const r = provision(m, opts);
-  const status = makesInvalid(findings) ? "invalid" : r.missingRequired.length > 0 ? "degraded" : "ok";
+  const status = invalid ? "invalid" : r.missingRequired.length > 0 ? "degraded" : "ok";
   return {
     apprentice_type: m.apprentice_type,
     file,

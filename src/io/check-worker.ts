@@ -7,17 +7,8 @@
  * each chunk back.
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { buildCatalog, type CatalogFileInput } from "../core/catalog.js";
-import type { CheckContext } from "../core/manifest-check.js";
-import { checkChunk, jobReader, type CheckWorkerData, type CheckWorkerJob, type CheckWorkerMessage } from "./parallel-check.js";
+import { checkChunk, jobReader, namesContext, type CheckWorkerData, type CheckWorkerJob, type CheckWorkerMessage } from "./parallel-check.js";
 import { withPlainEnv } from "./yaml-source.js";
-
-function contextOf(data: CheckWorkerData, job: CheckWorkerJob): CheckContext {
-  if (!job.catalogNames) return { limits: data.limits };
-  // The same tools in the same order as the main thread's catalog, by name only.
-  const inputs: CatalogFileInput[] = job.catalogNames.map(({ server, names }) => ({ server, file: server, data: names }));
-  return { limits: data.limits, catalog: buildCatalog(inputs).catalog };
-}
 
 function run(data: CheckWorkerData, job: CheckWorkerJob, post: (msg: CheckWorkerMessage, transfer?: ArrayBuffer[]) => void): void {
   let checked = 0;
@@ -25,7 +16,7 @@ function run(data: CheckWorkerData, job: CheckWorkerJob, post: (msg: CheckWorker
   const chunks = Math.ceil(job.files.length / job.chunkFiles);
   const { bytesOf, keys } = jobReader(job);
   withPlainEnv(() => {
-    const ctx = contextOf(data, job);
+    const ctx = namesContext(data.limits, job.catalogNames);
     for (let index = Atomics.add(counter, 0, 1); index < chunks; index = Atomics.add(counter, 0, 1)) {
       const from = index * job.chunkFiles;
       const chunk = checkChunk(job.files, bytesOf, from, Math.min(job.files.length, from + job.chunkFiles), ctx, data.plan, keys);

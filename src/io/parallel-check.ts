@@ -2,14 +2,14 @@ import { Buffer } from "node:buffer";
 import { closeSync, existsSync, fstatSync, readSync, type Stats } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import type { Worker } from "node:worker_threads";
-import type { Catalog } from "../core/catalog.js";
+import type { Worker, WorkerOptions } from "node:worker_threads";
+import { buildCatalog, type Catalog, type CatalogFileInput } from "../core/catalog.js";
 import type { GlobalLimits } from "../core/config-schema.js";
 import type { Finding } from "../core/finding.js";
 import type { Locator } from "../core/locator.js";
 import { checkManifest, type CheckContext, type CheckedManifest, type ManifestSource } from "../core/manifest-check.js";
 import type { Manifest } from "../core/manifest-schema.js";
-import { makesInvalid, planApprentice, toolIndexesOf, type PlannedEntry } from "../core/plan.js";
+import { makesInvalid, planEntry, toolIndexesOf, type PlannedEntry } from "../core/plan.js";
 import { effectiveLimits } from "../core/provision.js";
 import { Utf8Sink, writeApprenticeJsonHead } from "../core/render-json.js";
 import { contentKey } from "./check-cache.js";
@@ -48,7 +48,7 @@ export interface CheckWorkerJob {
    * checks need names and servers only, so workers build this much of the same catalog
    * (same tools, same indexes) instead of parsing megabytes of tool definitions again.
    */
-  catalogNames: { server: string; names: string[] }[] | null;
+  catalogNames: CatalogNames | null;
   files: string[];
   /**
    * Files in memory: every file's bytes, one after the other, in shared memory; file i is
@@ -168,9 +168,14 @@ export function threadCount(): number {
  */
 const WORKER_YOUNG_MB = 4;
 
-/** A worker's script next to this module (`.js` when built, `.ts` under tsx), if it exists (not in a single-file bundle). */
-function workerScript(name: "check-worker" | "token-worker"): URL | undefined {
+/**
+ * A worker's script next to this module (`.js` when built, `.ts` under tsx), if it exists
+ * (not in a single-file bundle) and can run: TypeScript only where tsx loads it in
+ * threads too (`node --import tsx`), not where a test runner compiles it on the fly.
+ */
+function workerScript(name: "check-worker" | "token-worker" | "plan-worker"): URL | undefined {
   const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+  if (ext === ".ts" && !process.execArgv.some((arg) => /\btsx\b/.test(arg))) return undefined;
   const url = new URL(`./${name}${ext}`, import.meta.url);
   return url.protocol === "file:" && existsSync(fileURLToPath(url)) ? url : undefined;
 }
@@ -223,6 +228,97 @@ export async function startTokenCounter(): Promise<TokenCounter | undefined> {
   };
 }
 
+/** The catalog's tool names by server, in catalog order (CheckWorkerJob.catalogNames). */
+export type CatalogNames = { server: string; names: string[] }[];
+
+/** The checks' context on a thread that has the catalog's names only (the same tools, the same indexes). */
+export function namesContext(limits: GlobalLimits, catalogNames: CatalogNames | null): CheckContext {
+  if (!catalogNames) return { limits };
+  const inputs: CatalogFileInput[] = catalogNames.map(({ server, names }) => ({ server, file: server, data: names }));
+  return { limits, catalog: buildCatalog(inputs).catalog };
+}
+
+/** What the plan worker is sent: the catalog's names (once, first), chunks to plan, and the end. */
+export type PlanWorkerJob = { type: "catalog"; catalogNames: CatalogNames | null } | { type: "plan"; index: number; items: PlanItem[] } | { type: "end" };
+
+/** A chunk's plan entries (their JSON heads one after the other in `texts`, moved), the end of the job, or why it failed. */
+export type PlanWorkerMessage = { type: "planned"; index: number; planned: { k: number; invalid: boolean; toolIndexes: number[]; bytes: number }[]; texts: Uint8Array } | { type: "done" } | { type: "error"; message: string };
+
+/** Makes the plan entries of one chunk's items: what the plan worker does with each chunk it is sent. */
+export function planChunk(index: number, items: readonly PlanItem[], ctx: CheckContext): PlanWorkerMessage & { type: "planned" } {
+  const texts = (chunkTexts ??= new Utf8Sink(CHUNK_FILES * 4096));
+  texts.length = 0;
+  const planned = items.map((item) => ({ k: item.k, ...planInto(item.manifest, item.file, item.invalid, ctx, texts) }));
+  return { type: "planned", index, planned, texts: texts.copy() };
+}
+
+/**
+ * A helper thread that makes the plan entries of the files the main thread checks, when
+ * it checks alone (see startCheckWorkers): the main thread parses and checks, the helper
+ * provisions and writes each entry's JSON. Unlike a second checking thread, it does not
+ * warm up and optimize the same code again: each thread runs its own half.
+ */
+export interface PlanWorker {
+  /** Gives it the catalog (its names); before any chunk. */
+  begin(catalog: Catalog | undefined): void;
+  /** Sends it one chunk's files to plan. */
+  plan(index: number, items: PlanItem[]): void;
+  /**
+   * Every chunk's entries, once all that were sent are made; if the worker failed, those
+   * it made (the others are made from their manifests by whatever needs them).
+   */
+  finish(): Promise<(PlanWorkerMessage & { type: "planned" })[]>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A plan worker (see PlanWorker), started when it is first sent files to plan: a check
+ * that finds every file's check stored has nothing to plan. Undefined without its script
+ * (a single-file bundle).
+ */
+function planWorker(Worker: new (script: URL, options: WorkerOptions) => Worker, limits: GlobalLimits): PlanWorker | undefined {
+  const script = workerScript("plan-worker");
+  if (!script) return undefined;
+  let catalogNames: CatalogNames | null = null;
+  let started: { worker: Worker; ended: Promise<void> } | undefined;
+  const answers: (PlanWorkerMessage & { type: "planned" })[] = [];
+  const start = () => {
+    const worker = new Worker(script, { workerData: { limits } satisfies PlanWorkerData, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
+    const ended = new Promise<void>((resolve) => {
+      worker.on("message", (msg: PlanWorkerMessage) => {
+        if (msg.type === "planned") answers.push(msg);
+        else resolve(); // done, or an error: what is missing is made where it is needed
+      });
+      worker.once("error", () => resolve());
+      worker.once("exit", () => resolve());
+    });
+    worker.postMessage({ type: "catalog", catalogNames } satisfies PlanWorkerJob);
+    return { worker, ended };
+  };
+  return {
+    begin(catalog) {
+      catalogNames = catalog ? catalogNamesOf(catalog) : null;
+    },
+    plan(index, items) {
+      (started ??= start()).worker.postMessage({ type: "plan", index, items } satisfies PlanWorkerJob);
+    },
+    async finish() {
+      if (!started) return answers;
+      started.worker.postMessage({ type: "end" } satisfies PlanWorkerJob);
+      await started.ended;
+      return answers;
+    },
+    async stop() {
+      await started?.worker.terminate();
+    },
+  };
+}
+
+/** What the plan worker starts with. */
+export interface PlanWorkerData {
+  limits: GlobalLimits;
+}
+
 /**
  * A source whose YAML is parsed again only if something asks for its data or a place in
  * it (a finding made after the check, such as a duplicate type). The worker that checked
@@ -252,14 +348,31 @@ export interface ChunkKeys {
   stamp?: () => string | undefined;
 }
 
+/** A file whose plan entry another thread makes (see PlanWorker): its place in its chunk, and what planning it takes. */
+export interface PlanItem {
+  k: number;
+  file: string;
+  manifest: Manifest;
+  invalid: boolean;
+}
+
+/** Makes a file's plan entry: its JSON head is written to `texts`, and the rest of what a wire check keeps of it is returned. */
+function planInto(m: Manifest, file: string, invalid: boolean, ctx: CheckContext, texts: Utf8Sink): { invalid: boolean; toolIndexes: number[]; bytes: number } {
+  const entry = planEntry(m, file, invalid, ctx);
+  const before = texts.length;
+  writeApprenticeJsonHead(entry, texts);
+  return { invalid, toolIndexes: toolIndexesOf(entry, ctx.catalog), bytes: texts.length - before };
+}
+
 /**
  * Parses and checks files `from` to `to` (exclusive) of a list: what the main thread and
  * every worker do with each chunk they claim. With `plan`, also makes each file's plan
- * entry when no token budget applies to it (tokens are counted later; see PlannedEntry).
+ * entry when no token budget applies to it (tokens are counted later; see PlannedEntry),
+ * or, given `deferred`, adds what it takes to that list instead (for a PlanWorker).
  * `bytesOf(i)` may reuse its buffer (scratchReader): each file's bytes are done with
  * before the next file is read.
  */
-export function checkChunk(files: readonly string[], bytesOf: (i: number) => FileBytes, from: number, to: number, ctx: CheckContext, plan: boolean, keys?: ChunkKeys): WireChunk {
+export function checkChunk(files: readonly string[], bytesOf: (i: number) => FileBytes, from: number, to: number, ctx: CheckContext, plan: boolean, keys?: ChunkKeys, deferred?: PlanItem[]): WireChunk {
   const results: WireChunk["results"] = [];
   // Plan texts are written straight into one growing buffer of bytes (this thread's, reused
   // from chunk to chunk): no strings, no copies but the one the chunk keeps.
@@ -283,10 +396,9 @@ export function checkChunk(files: readonly string[], bytesOf: (i: number) => Fil
     if (m) {
       result.type = m.apprentice_type;
       if (plan && effectiveLimits(m, ctx.limits).maxTokens === null) {
-        const entry = planApprentice(m, file, checked.findings, ctx);
-        const before = texts.length;
-        writeApprenticeJsonHead(entry, texts);
-        result.planned = { invalid: makesInvalid(checked.findings), toolIndexes: toolIndexesOf(entry, ctx.catalog), bytes: texts.length - before };
+        const invalid = makesInvalid(checked.findings);
+        if (deferred) deferred.push({ k: i - from, file, manifest: m, invalid });
+        else result.planned = planInto(m, file, invalid, ctx, texts);
       } else if (!plan) {
         // No cache to fill: whoever asked will plan, and needs the manifest itself.
         result.manifest = m;
@@ -410,7 +522,7 @@ export function fromWire(file: string, bytes: FileBytes | (() => FileBytes), wir
   return { source, checked, wire };
 }
 
-function catalogNamesOf(catalog: Catalog): { server: string; names: string[] }[] {
+function catalogNamesOf(catalog: Catalog): CatalogNames {
   const byServer = new Map<string, string[]>();
   for (const t of catalog.tools) {
     const list = byServer.get(t.server);
@@ -449,6 +561,8 @@ export interface CheckWorkers {
   /** The same limits and planning as the check they are for (the catalog comes with the job). */
   readonly setup: { limits: GlobalLimits; plan: boolean };
 
+  /** Makes the plan entries of the files the main thread checks, when it checks alone (see PlanWorker). */
+  readonly planner?: PlanWorker;
   /** Hands the workers their job; resolves when every one is done (or has failed). */
   run(job: CheckWorkerJob, onChunk: (index: number, chunk: WireChunk) => void): Promise<void>;
   /** Ends the workers; idempotent. */
@@ -460,11 +574,18 @@ export interface CheckWorkers {
  * build their catalog while the main thread reads the files; undefined when there would
  * be none (few files, one core, or no worker script beside this module, as in the
  * single-file action bundle). `worker_threads` is loaded only here.
+ *
+ * When the main thread is to check alone (threadCount) and plan entries are wanted, on a
+ * machine of two cores or more, a plan worker starts instead (see PlanWorker). Measured on
+ * two cores, first check of 10,000 manifests: ~0.4 s sooner than the main thread planning too.
  */
 export async function startCheckWorkers(setup: CheckWorkers["setup"], fileCount: number): Promise<CheckWorkers | undefined> {
   const script = fileCount >= PARALLEL_MIN_FILES ? workerScript("check-worker") : undefined;
   const threads = script ? Math.min(threadCount(), Math.ceil(fileCount / CHUNK_FILES)) : 1;
-  if (!script || threads <= 1) return undefined;
+  if (!script || threads <= 1) {
+    const planner = setup.plan && fileCount >= PARALLEL_MIN_FILES && availableParallelism() >= 2 ? planWorker((await import("node:worker_threads")).Worker, setup.limits) : undefined;
+    return planner && { setup, planner, run: async () => undefined, stop: () => planner.stop() };
+  }
   const { Worker } = await import("node:worker_threads");
   const data: CheckWorkerData = { limits: setup.limits, plan: setup.plan };
   const workers: Worker[] = Array.from({ length: threads - 1 }, () => new Worker(script, { workerData: data, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } }));
@@ -503,6 +624,23 @@ export async function startCheckWorkers(setup: CheckWorkers["setup"], fileCount:
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };
+}
+
+/** Puts a plan worker's entries in their files' results (wire and check alike). */
+function withPlanned(results: readonly (FileResult[] | undefined)[], answers: readonly (PlanWorkerMessage & { type: "planned" })[]): void {
+  for (const { index, planned, texts } of answers) {
+    const chunk = results[index];
+    let at = 0;
+    for (const { k, invalid, toolIndexes, bytes } of planned) {
+      const head = texts.subarray(at, at + bytes);
+      at += bytes;
+      const r = chunk?.[k];
+      if (!r) continue;
+      const entry: PlannedEntry = { invalid, toolIndexes, head };
+      r.wire.planned = entry;
+      r.checked.planned = entry;
+    }
+  }
 }
 
 /**
@@ -551,16 +689,24 @@ export async function checkManyManifests(input: ParallelCheckInput, minFiles = P
 
   // The main thread takes its share while the workers start (or once `after` has settled).
   await input.after;
-  const checkHere = (index: number) => chunkFromWire(index, checkChunk(files, reader.bytesOf, index * CHUNK_FILES, Math.min(files.length, (index + 1) * CHUNK_FILES), ctx, plan, reader.keys));
+  const planner = plan ? workers?.planner : undefined;
+  planner?.begin(input.catalog);
+  const checkHere = (index: number) => {
+    const deferred: PlanItem[] | undefined = planner ? [] : undefined;
+    const result = chunkFromWire(index, checkChunk(files, reader.bytesOf, index * CHUNK_FILES, Math.min(files.length, (index + 1) * CHUNK_FILES), ctx, plan, reader.keys, deferred));
+    if (deferred && deferred.length > 0) planner?.plan(index, deferred);
+    return result;
+  };
   withPlainEnv(() => {
     for (let index = Atomics.add(counter, 0, 1); index < chunks; index = Atomics.add(counter, 0, 1)) results[index] = checkHere(index);
   });
   await running;
-  await workers?.stop();
   // A worker that failed leaves holes: fill them here, so that failure costs time, not results.
   withPlainEnv(() => {
     for (let index = 0; index < chunks; index++) results[index] ??= checkHere(index);
   });
+  if (planner) withPlanned(results, await planner.finish());
+  await workers?.stop();
 
   const sources: ManifestSource[] = [];
   const checked: CheckedManifest[] = [];

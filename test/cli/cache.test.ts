@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.js";
@@ -330,5 +330,20 @@ describe("results on several threads are the results on one", () => {
       expect(r).toEqual(expected(argv));
       expect(workerFiles).toBe(0);
     }
+
+    // One checking thread (as on two cores): a plan worker makes the entries of the files
+    // the main thread checks, and the plans made from them are the same.
+    const alone = mkdtempSync(join(tmpdir(), "apprentice-tools-cache-"));
+    temps.push(alone);
+    cpSync(repo, alone, { recursive: true });
+    const planReport = /^apprentice-tools: a plan worker made (\d+) plan entries\.\n/m;
+    const checked = await ownProcess(alone, COMMANDS[0] as string[], 1);
+    const made = planReport.exec(checked.stderr);
+    expect({ ...checked, stderr: checked.stderr.replace(planReport, "") }).toEqual(expected(COMMANDS[0] as string[]));
+    expect(checked.stderr).not.toMatch(/a worker thread checked/);
+    // On one core there is no second thread to plan on.
+    if (availableParallelism() >= 2) expect(Number(made?.[1])).toBeGreaterThan(PARALLEL_MIN_FILES);
+    else expect(made).toBeNull();
+    for (const argv of [COMMANDS[1], COMMANDS[2], COMMANDS[4]] as string[][]) expect(await ownProcess(alone, argv, 1)).toEqual(expected(argv));
   }, 120_000);
 });
