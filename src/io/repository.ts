@@ -178,10 +178,10 @@ export async function loadRepository(source: FileSource, overrides: Overrides = 
   // loading their code while this thread parses the catalog (they get its names with their job).
   const early = files.length >= PARALLEL_MIN_FILES && (!cache || cache.stored === 0) ? await startCheckWorkers({ limits: config.limits, plan: cache !== undefined }, files.length) : undefined;
   // Many files to check, and tools to count for the plan that follows: counted by a thread
-  // of their own while the worker threads check, and before this thread joins them
-  // (measured on two cores: this thread checking alongside the count only takes its CPU,
-  // and holds more memory). On a first run with a catalog whose files do not all carry
-  // estimates, that thread starts now, and loads the tokenizer while this one parses the catalog.
+  // of their own while the files are checked (before this thread joins the worker threads,
+  // when there are any: see ParallelCheckInput.after). On a first run with a catalog whose
+  // files do not all carry estimates, that thread starts now, and loads the tokenizer
+  // while this one parses the catalog.
   const mayCount = files.length >= PARALLEL_MIN_FILES;
   const earlyCounter = cache && mayCount && cache.tokens.size === 0 && cat.texts.some((t) => !t.text.includes(TOKEN_ESTIMATE_META)) ? await startTokenCounter() : undefined;
   const parsedCatalog = parseCatalog(cat.texts);
