@@ -274,18 +274,21 @@ export interface PlanWorker {
 }
 
 /**
- * A plan worker (see PlanWorker), started when it is first sent files to plan: a check
- * that finds every file's check stored has nothing to plan. Undefined without its script
- * (a single-file bundle).
+ * A plan worker (see PlanWorker): started at once when `eager` (a first check, which will
+ * plan every file: it loads its code meanwhile), else when it is first sent files to plan
+ * (a check that finds every file's check stored has nothing to plan). Undefined without
+ * its script (a single-file bundle).
  */
-function planWorker(Worker: new (script: URL, options: WorkerOptions) => Worker, limits: GlobalLimits): PlanWorker | undefined {
+function planWorker(Worker: new (script: URL, options: WorkerOptions) => Worker, limits: GlobalLimits, eager: boolean): PlanWorker | undefined {
   const script = workerScript("plan-worker");
   if (!script) return undefined;
-  let catalogNames: CatalogNames | null = null;
+  let catalogNames: CatalogNames | null | undefined;
   let started: { worker: Worker; ended: Promise<void> } | undefined;
   const answers: (PlanWorkerMessage & { type: "planned" })[] = [];
   const start = () => {
     const worker = new Worker(script, { workerData: { limits } satisfies PlanWorkerData, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
+    // Waiting for its files does not keep the process alive (if reading them fails, it ends).
+    worker.unref();
     const ended = new Promise<void>((resolve) => {
       worker.on("message", (msg: PlanWorkerMessage) => {
         if (msg.type === "planned") answers.push(msg);
@@ -294,18 +297,21 @@ function planWorker(Worker: new (script: URL, options: WorkerOptions) => Worker,
       worker.once("error", () => resolve());
       worker.once("exit", () => resolve());
     });
-    worker.postMessage({ type: "catalog", catalogNames } satisfies PlanWorkerJob);
+    if (catalogNames !== undefined) worker.postMessage({ type: "catalog", catalogNames } satisfies PlanWorkerJob);
     return { worker, ended };
   };
+  if (eager) started = start();
   return {
     begin(catalog) {
       catalogNames = catalog ? catalogNamesOf(catalog) : null;
+      started?.worker.postMessage({ type: "catalog", catalogNames } satisfies PlanWorkerJob);
     },
     plan(index, items) {
       (started ??= start()).worker.postMessage({ type: "plan", index, items } satisfies PlanWorkerJob);
     },
     async finish() {
       if (!started) return answers;
+      started.worker.ref();
       started.worker.postMessage({ type: "end" } satisfies PlanWorkerJob);
       await started.ended;
       return answers;
@@ -581,11 +587,11 @@ export interface CheckWorkers {
  * machine of two cores or more, a plan worker starts instead (see PlanWorker). Measured on
  * two cores, first check of 10,000 manifests: ~0.4 s sooner than the main thread planning too.
  */
-export async function startCheckWorkers(setup: CheckWorkers["setup"], fileCount: number): Promise<CheckWorkers | undefined> {
+export async function startCheckWorkers(setup: CheckWorkers["setup"], fileCount: number, options: { planLater?: boolean } = {}): Promise<CheckWorkers | undefined> {
   const script = fileCount >= PARALLEL_MIN_FILES ? workerScript("check-worker") : undefined;
   const threads = script ? Math.min(threadCount(), Math.ceil(fileCount / CHUNK_FILES)) : 1;
   if (!script || threads <= 1) {
-    const planner = setup.plan && fileCount >= PARALLEL_MIN_FILES && availableParallelism() >= 2 ? planWorker((await import("node:worker_threads")).Worker, setup.limits) : undefined;
+    const planner = setup.plan && fileCount >= PARALLEL_MIN_FILES && availableParallelism() >= 2 ? planWorker((await import("node:worker_threads")).Worker, setup.limits, options.planLater !== true) : undefined;
     return planner && { setup, planner, run: async () => undefined, stop: () => planner.stop() };
   }
   const { Worker } = await import("node:worker_threads");
@@ -661,7 +667,8 @@ export async function checkManyManifests(input: ParallelCheckInput, minFiles = P
   // for enough files to be worth threads.
   const fits = started !== undefined && files.length >= PARALLEL_MIN_FILES && started.setup.limits === setup.limits && started.setup.plan === setup.plan;
   if (started && !fits) await started.stop();
-  const workers = fits ? started : files.length >= PARALLEL_MIN_FILES ? await startCheckWorkers(setup, files.length) : undefined;
+  // Not started ahead: files whose checks are stored may leave nothing to plan.
+  const workers = fits ? started : files.length >= PARALLEL_MIN_FILES ? await startCheckWorkers(setup, files.length, { planLater: true }) : undefined;
 
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const chunks = Math.ceil(files.length / CHUNK_FILES);
