@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { planRepositoryForJson } from "../core/check-repository.js";
 import { failsAt, summarize, worstSeverity } from "../core/finding.js";
 import { writeFindingsGithub } from "../core/render-github.js";
 import { writeFindingsJson } from "../core/render-json.js";
@@ -64,5 +65,5 @@ function keepPlan(repo: Repository): void {
   const { keepPlanOutput, catalog, tokensOf } = repo.loaded;
   if (!keepPlanOutput || (catalog && !tokensOf)) return;
   // Made only if it is written (a plan kept from the same inputs is not made again).
-  keepPlanOutput({ worst: worstSeverity(repo.check.findings), write: (out) => writePlanJson(repo.plan(), out, { done: true }) });
+  keepPlanOutput({ worst: worstSeverity(repo.check.findings), write: (out) => writePlanJson(planRepositoryForJson(repo.loaded, repo.check), out, { done: true }) });
 }

@@ -1,4 +1,4 @@
-import { PLANNED_JSON, type Plan, type ReusedApprenticePlan } from "../core/plan.js";
+import { PLANNED_JSON, type ApprenticePlan, type Plan, type PlanForJson, type ReusedApprenticePlan } from "../core/plan.js";
 import { apprenticeJson, indented, publicPlan, Utf8Sink, writeApprenticeJsonTail } from "../core/render-json.js";
 
 const CHUNK_BYTES = 1 << 20;
@@ -14,7 +14,7 @@ const CHUNK_BYTES = 1 << 20;
  * every chunk, instead of a new megabyte each, which the garbage collector frees late
  * (external memory): for a plan of ten thousand apprentices, ~35 MB less at the peak.
  */
-export function writePlanJson(plan: Plan, write: (bytes: Uint8Array) => void, options: { done?: boolean } = {}): void {
+export function writePlanJson(plan: Plan | PlanForJson, write: (bytes: Uint8Array) => void, options: { done?: boolean } = {}): void {
   let out = new Utf8Sink(CHUNK_BYTES + (CHUNK_BYTES >> 2));
   const flush = (force: boolean) => {
     if (out.length === 0 || (!force && out.length < CHUNK_BYTES)) return;
@@ -35,7 +35,8 @@ export function writePlanJson(plan: Plan, write: (bytes: Uint8Array) => void, op
           out.raw(head);
           writeApprenticeJsonTail(a.tokens, out);
         } else {
-          out.text(apprenticeJson(a));
+          // Only reused entries lack the rest (PlannedJsonEntry), and they have a head.
+          out.text(apprenticeJson(a as ApprenticePlan));
         }
         out.ascii(j < plan.apprentices.length - 1 ? ",\n" : "\n");
         flush(false);

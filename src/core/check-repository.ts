@@ -3,7 +3,7 @@ import type { Config, GlobalLimits } from "./config-schema.js";
 import { compareFindings, type Finding } from "./finding.js";
 import { checkManifest, crossFileFindings, type CheckedManifest, type ManifestSource, typeOf } from "./manifest-check.js";
 import type { Manifest } from "./manifest-schema.js";
-import { buildPlan, type Plan } from "./plan.js";
+import { buildPlan, buildPlanForJson, type Plan, type PlanForJson } from "./plan.js";
 import type { Candidate } from "./provision.js";
 import { isTargetFinding, targetFindings } from "./target-check.js";
 
@@ -76,6 +76,18 @@ export function planRepository(
   rank?: (candidates: readonly Candidate[], manifest: Manifest) => Candidate[],
 ): Plan {
   if (!rank && result.plan) return result.plan;
+  const { byFile, opts } = planInputs(input, result, rank);
+  return buildPlan(result.checked, byFile, opts);
+}
+
+/** planRepository (without a task) for a JSON writer only: see buildPlanForJson. */
+export function planRepositoryForJson(input: RepositoryInput, result: CheckResult): PlanForJson {
+  if (result.plan) return result.plan;
+  const { byFile, opts } = planInputs(input, result, undefined);
+  return buildPlanForJson(result.checked, byFile, opts);
+}
+
+function planInputs(input: RepositoryInput, result: CheckResult, rank: ((candidates: readonly Candidate[], manifest: Manifest) => Candidate[]) | undefined): { byFile: Map<string, Finding[]>; opts: Parameters<typeof buildPlan>[2] } {
   const byFile = new Map<string, Finding[]>();
   for (const f of result.findings) {
     if (isTargetFinding(f)) continue;
@@ -89,5 +101,5 @@ export function planRepository(
   if (rank) opts.rank = rank;
   // Entries made by the checkers (only ever under these limits and catalog: see reusablePrecheck).
   else opts.reusePlanned = true;
-  return buildPlan(result.checked, byFile, opts);
+  return { byFile, opts };
 }

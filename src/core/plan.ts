@@ -123,7 +123,44 @@ export function planEntry(m: Manifest, file: string, invalid: boolean, opts: Pla
  * apprentice-type order. `findingsByFile` decides which are `invalid`.
  */
 export function buildPlan(checked: readonly CheckedManifest[], findingsByFile: ReadonlyMap<string, readonly Finding[]>, opts: PlanOptions): Plan {
-  const apprentices: ApprenticePlan[] = [];
+  return { limits: planLimits(opts), apprentices: planEntries(checked, findingsByFile, opts, (c, type, planned, findings) => reusedEntry(c, type, planned, findings, opts)) };
+}
+
+/** An entry made beforehand, as a JSON writer needs it and nothing else would (see buildPlanForJson). */
+export interface PlannedJsonEntry {
+  apprentice_type: string;
+  tokens: number | null;
+  changes?: undefined;
+  readonly [PLANNED_JSON]: Uint8Array;
+}
+
+/** A plan to write as JSON: entries made beforehand stay their JSON. */
+export interface PlanForJson {
+  limits: Plan["limits"];
+  apprentices: (ApprenticePlan | PlannedJsonEntry)[];
+}
+
+/**
+ * buildPlan for a JSON writer only (a check keeping the plan that usually follows): an
+ * entry made beforehand is its JSON and token count, not a plan entry that could be
+ * provisioned again (which takes ~8 µs an entry to make, for ten thousand apprentices).
+ */
+export function buildPlanForJson(checked: readonly CheckedManifest[], findingsByFile: ReadonlyMap<string, readonly Finding[]>, opts: PlanOptions): PlanForJson {
+  return { limits: planLimits(opts), apprentices: planEntries<ApprenticePlan | PlannedJsonEntry>(checked, findingsByFile, opts, (_, type, planned) => ({ apprentice_type: type, tokens: plannedTokens(planned, opts), [PLANNED_JSON]: planned.head })) };
+}
+
+function planLimits(opts: PlanOptions): Plan["limits"] {
+  return { max_tools: opts.limits.max_tools, safety_margin: opts.limits.safety_margin, max_tokens: opts.limits.max_tokens };
+}
+
+/** The entries of every apprentice whose manifest could be read (the first file of each type), in apprentice-type order; `reused` makes those made beforehand. */
+function planEntries<T extends { apprentice_type: string }>(
+  checked: readonly CheckedManifest[],
+  findingsByFile: ReadonlyMap<string, readonly Finding[]>,
+  opts: PlanOptions,
+  reused: (c: CheckedManifest, type: string, planned: PlannedEntry, findings: readonly Finding[]) => T,
+): (T | ApprenticePlan)[] {
+  const apprentices: (T | ApprenticePlan)[] = [];
   const seen = new Set<string>();
   for (const c of checked) {
     const type = typeOf(c);
@@ -132,13 +169,25 @@ export function buildPlan(checked: readonly CheckedManifest[], findingsByFile: R
     const findings = findingsByFile.get(c.file) ?? c.findings;
     const planned = opts.reusePlanned && !opts.rank ? c.planned : undefined;
     if (planned && planned.invalid === makesInvalid(findings)) {
-      apprentices.push(reusedEntry(c, type, planned, findings, opts));
+      apprentices.push(reused(c, type, planned, findings));
       continue;
     }
     if (c.manifest) apprentices.push(planApprentice(c.manifest, c.file, findings, opts));
   }
   apprentices.sort((a, b) => (a.apprentice_type < b.apprentice_type ? -1 : a.apprentice_type > b.apprentice_type ? 1 : 0));
-  return { limits: { max_tools: opts.limits.max_tools, safety_margin: opts.limits.safety_margin, max_tokens: opts.limits.max_tokens }, apprentices };
+  return apprentices;
+}
+
+/** The token count of an entry made beforehand: its tools' estimates added up (null without estimates). */
+function plannedTokens(planned: PlannedEntry, opts: PlanOptions): number | null {
+  const { catalog, tokensOf } = opts;
+  if (!catalog || !tokensOf) return null;
+  let tokens = 0;
+  for (const index of planned.toolIndexes) {
+    const known = catalog.tools[index];
+    if (known) tokens += tokensOf(known);
+  }
+  return tokens;
 }
 
 /**
@@ -147,15 +196,7 @@ export function buildPlan(checked: readonly CheckedManifest[], findingsByFile: R
  * writer uses its text as it is.
  */
 function reusedEntry(c: CheckedManifest, type: string, planned: PlannedEntry, findings: readonly Finding[], opts: PlanOptions): ApprenticePlan {
-  const { catalog, tokensOf } = opts;
-  let tokens: number | null = null;
-  if (catalog && tokensOf) {
-    tokens = 0;
-    for (const index of planned.toolIndexes) {
-      const known = catalog.tools[index];
-      if (known) tokens += tokensOf(known);
-    }
-  }
+  const tokens = plannedTokens(planned, opts);
   let full: ApprenticePlan | undefined;
   const entry = (): ApprenticePlan => {
     if (full) return full;
