@@ -364,6 +364,14 @@ export interface PlanItem {
   invalid: boolean;
 }
 
+/**
+ * What provisioning reads of a manifest, for sending to a plan worker: the rest (the
+ * description, notes, requirements) left empty, a third fewer bytes to copy across.
+ */
+function provisioningPart(m: Manifest): Manifest {
+  return { ...m, description: "", specialization: undefined, tool_notes: {}, feedback: undefined, requirements: [] };
+}
+
 /** Makes a file's plan entry: its JSON head is written to `texts`, and the rest of what a wire check keeps of it is returned. */
 function planInto(m: Manifest, file: string, invalid: boolean, ctx: CheckContext, texts: Utf8Sink): { invalid: boolean; toolIndexes: number[]; bytes: number } {
   const entry = planEntry(m, file, invalid, ctx);
@@ -405,7 +413,7 @@ export function checkChunk(files: readonly string[], bytesOf: (i: number) => Fil
       result.type = m.apprentice_type;
       if (plan && effectiveLimits(m, ctx.limits).maxTokens === null) {
         const invalid = makesInvalid(checked.findings);
-        if (deferred) deferred.push({ k: i - from, file, manifest: m, invalid });
+        if (deferred) deferred.push({ k: i - from, file, manifest: provisioningPart(m), invalid });
         else result.planned = planInto(m, file, invalid, ctx, texts);
       } else if (!plan) {
         // No cache to fill: whoever asked will plan, and needs the manifest itself.

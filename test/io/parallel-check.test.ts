@@ -82,6 +82,8 @@ describe("a plan worker (the main thread checking alone)", () => {
         `optional_tools: [${names[(i * 7) % names.length]}, ${names[(i * 3 + 1) % names.length]}]`,
         `forbidden_tools: [${i % 10 === 0 ? names[i % names.length] : "nothing_*"}]`,
         ...(i % 25 === 3 ? ["limits: { max_tokens: 900 }"] : []),
+        // What provisioning does not read (and a plan worker is not sent).
+        ...(i % 5 === 1 ? [`tool_notes: { ${names[i % names.length]}: "why" }`, "requirements: [a repository]", "specialization: reviews"] : []),
         "",
       ].join("\n"),
     ),
