@@ -19,7 +19,7 @@ if (parentPort) {
       if (job.type === "catalog") ctx = namesContext(limits, job.catalogNames);
       else if (job.type === "plan") {
         const answer = planChunk(job.index, job.items, ctx);
-        planned += answer.planned.length;
+        planned += job.items.length;
         port.postMessage(answer satisfies PlanWorkerMessage, [answer.texts.buffer as ArrayBuffer]);
       } else {
         // For the tests that make sure the thread really ran.
