@@ -665,7 +665,7 @@ function withPlanned(results: readonly (FileResult[] | undefined)[], answers: re
       const invalid = entries[f + 1] === 1;
       const bytes = entries[f + 2] as number;
       const count = entries[f + 3] as number;
-      // A builtin's copy (this code runs once per chunk, too seldom to be optimized).
+      // Copied by a builtin: this loop runs once per run, too briefly for V8 to optimize it.
       const toolIndexes = entries.slice(f + 4, f + 4 + count);
       f += 4 + count;
       const head = texts.subarray(at, at + bytes);
